@@ -1,0 +1,71 @@
+/** The `type` field of OpenAI's error shape, as OpenAI itself uses it. */
+export type ErrorType = 'invalid_request_error' | 'api_error' | 'server_error';
+
+export interface GatewayErrorOptions {
+  status: number;
+  type: ErrorType;
+  code: string;
+  /** Extra response headers, e.g. `WWW-Authenticate` on a 401. */
+  headers?: Readonly<Record<string, string>>;
+  cause?: unknown;
+}
+
+/**
+ * An error the gateway itself answers with. Its message is shown to the client, so it must never
+ * carry a token, a client key or an upstream's body: write it for the person reading the response.
+ *
+ * @example
+ * throw new GatewayError('Unknown route', { status: 404, type: 'invalid_request_error', code: 'unknown_url' });
+ */
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: ErrorType;
+  readonly code: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(message: string, options: GatewayErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.status = options.status;
+    this.type = options.type;
+    this.code = options.code;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** 401: the client sent no key, or one the gateway does not accept. */
+export class AuthenticationError extends GatewayError {
+  constructor(message: string) {
+    super(message, {
+      status: 401,
+      type: 'invalid_request_error',
+      code: 'invalid_api_key',
+      headers: { 'www-authenticate': 'Bearer' },
+    });
+    this.name = 'AuthenticationError';
+  }
+}
+
+/** 400 / 404 / 413: the request itself is wrong; retrying it unchanged will not help. */
+export class InvalidRequestError extends GatewayError {
+  constructor(message: string, options: { status: 400 | 404 | 413; code: string }) {
+    super(message, { status: options.status, type: 'invalid_request_error', code: options.code });
+    this.name = 'InvalidRequestError';
+  }
+}
+
+/** 502 / 503 / 504: the gateway could not get an answer from any provider. */
+export class UpstreamError extends GatewayError {
+  constructor(message: string, options: { status: 502 | 503 | 504; code: string; cause?: unknown }) {
+    super(message, { status: options.status, type: 'api_error', code: options.code, cause: options.cause });
+    this.name = 'UpstreamError';
+  }
+}
+
+/** 500: the gateway's configuration is invalid. The message names the variable, never its value. */
+export class ConfigError extends GatewayError {
+  constructor(message: string) {
+    super(message, { status: 500, type: 'server_error', code: 'invalid_configuration' });
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,10 @@
+export type { ErrorType, GatewayErrorOptions } from './gateway-error.js';
+export {
+  AuthenticationError,
+  ConfigError,
+  GatewayError,
+  InvalidRequestError,
+  UpstreamError,
+} from './gateway-error.js';
+export type { OpenAIErrorBody } from './render-error.js';
+export { internalErrorBody, renderError } from './render-error.js';

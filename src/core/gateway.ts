@@ -1,0 +1,114 @@
+import { Hono } from 'hono';
+import { createKeyVerifier } from './auth/key-verifier.js';
+import { requireClientKey } from './auth/require-client-key.js';
+import { createBalancer } from './balancer/create-balancer.js';
+import type { Random } from './balancer/strategy.js';
+import type { Config } from './config/schema.js';
+import { createDemoFetch } from './demo/demo-fetch.js';
+import { GatewayError, InvalidRequestError } from './errors/gateway-error.js';
+import { renderError } from './errors/render-error.js';
+import { cors } from './http/cors.js';
+import { requestLog } from './http/request-log.js';
+import type { RequestContext, RequestRecord } from './http/request-record.js';
+import { jsonConsoleLogger, type Logger } from './logger.js';
+import { createProviders, providerStats, type UpstreamFetch } from './providers/provider-pool.js';
+import { createForward } from './proxy/forward.js';
+
+export interface GatewayOptions {
+  config: Config;
+  /** Used for every upstream call; defaults to the runtime's `fetch`. */
+  fetch?: UpstreamFetch;
+  /** Milliseconds since the epoch; defaults to `Date.now`. */
+  now?: () => number;
+  /** Defaults to `Math.random`. */
+  random?: Random;
+  /** Defaults to one JSON line per record on `console.log`. */
+  logger?: Logger;
+  /** Shown in /stats, e.g. `node` or `workers`. */
+  runtime?: string;
+}
+
+export interface Gateway {
+  /** The whole gateway as a Web-standard handler. */
+  fetch(request: Request, context?: RequestContext): Promise<Response>;
+}
+
+type AppEnv = { Bindings: RequestContext; Variables: { record: RequestRecord } };
+
+/**
+ * The gateway as a function from `Request` to `Response`, on Web standards only: the same on Node and Workers.
+ * Build it once per process (per isolate on Workers) from a parsed {@link Config}.
+ *
+ * @example
+ * const gateway = createGateway({ config: parseConfig(env) });
+ * const response = await gateway.fetch(new Request('http://gw/health')); // 200 {"status":"ok",...}
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? jsonConsoleLogger;
+  const upstreamFetch: UpstreamFetch = options.fetch ?? ((url, init) => fetch(url, init));
+  const demoFetch = config.demo ? createDemoFetch({ now }) : undefined;
+  const providers = createProviders({
+    providers: config.providers,
+    fetchFor: () => demoFetch ?? upstreamFetch,
+  });
+  const forward = createForward({
+    providers,
+    balancer: createBalancer({ strategy: config.strategy, random: options.random ?? Math.random }),
+    now,
+    maxBodyBytes: config.maxBodyBytes,
+    upstreamHeadersTimeoutMs: config.upstreamHeadersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+  const withClientKey = requireClientKey(createKeyVerifier(config.clientKeys));
+  const startedAt = now();
+  const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
+
+  const app = new Hono<AppEnv>();
+  app.use(requestLog({ logger, now }));
+  app.use(cors({ origins: config.corsOrigins }));
+  app.get('/health', (c) =>
+    c.json({ status: 'ok', uptimeSeconds: uptimeSeconds(), providers: providers.length, demo: config.demo }),
+  );
+  app.get('/stats', withClientKey, (c) =>
+    c.json({
+      strategy: config.strategy,
+      runtime: options.runtime ?? null,
+      demo: config.demo,
+      startedAt: new Date(startedAt).toISOString(),
+      uptimeSeconds: uptimeSeconds(),
+      providers: providers.map(providerStats),
+    }),
+  );
+  app.all('/v1/*', withClientKey, (c) => forward(c.req.raw, c.get('record')));
+  app.notFound((c) => {
+    const route = `${c.req.method} ${c.req.path}`.slice(0, 200);
+    return renderError(
+      new InvalidRequestError(`Unknown route: ${route}. This gateway serves /v1/*, /health and /stats.`, {
+        status: 404,
+        code: 'unknown_url',
+      }),
+      c.get('record').id,
+    );
+  });
+  app.onError((error, c) => {
+    const { id } = c.get('record');
+    if (!(error instanceof GatewayError)) {
+      logger({
+        level: 'error',
+        msg: 'unexpected error',
+        requestId: id,
+        error: error.name,
+        detail: error.message,
+      });
+    }
+    return renderError(error, id);
+  });
+
+  return {
+    fetch: async function gatewayFetch(request, context = {}) {
+      return app.fetch(request, context);
+    },
+  };
+}

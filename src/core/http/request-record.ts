@@ -1,0 +1,19 @@
+import type { BodyOutcome } from '../proxy/observe-body.js';
+
+/** What the gateway learns about one request while handling it; the request log line is made from it. */
+export interface RequestRecord {
+  readonly id: string;
+  readonly start: number;
+  /** The provider that served the request, once one was chosen. */
+  provider?: string;
+  /** Upstream attempts made. */
+  attempts: number;
+  /** Settles when a proxied response body has ended, with how it ended. */
+  done?: Promise<BodyOutcome>;
+}
+
+/** Per-request hooks a runtime offers, such as a Worker's `ctx.waitUntil`. */
+export interface RequestContext {
+  /** Keeps work (a log line after a stream ends) alive after the response has been returned. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}

@@ -1,0 +1,11 @@
+export type { Balancer, Candidate, Random, Strategy } from './balancer/index.js';
+export { createBalancer } from './balancer/index.js';
+export type { ClientKeys, Config, ProviderConfig, StrategyName } from './config/index.js';
+export { configSchema, parseConfig } from './config/index.js';
+export { ConfigError, GatewayError, renderError } from './errors/index.js';
+export type { Gateway, GatewayOptions } from './gateway.js';
+export { createGateway } from './gateway.js';
+export type { RequestContext } from './http/request-record.js';
+export type { Logger, LogRecord } from './logger.js';
+export { jsonConsoleLogger } from './logger.js';
+export type { UpstreamFetch } from './providers/provider-pool.js';

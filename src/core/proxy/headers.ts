@@ -1,0 +1,87 @@
+// Hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §9.6): meaningful for one connection only, never forwarded.
+// Proxy-Connection and Keep-Alive are the non-standard ones still seen in the wild.
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+const NOT_TO_UPSTREAM = new Set([
+  ...HOP_BY_HOP,
+  // Set by the runtime's fetch from the URL and the body.
+  'host',
+  'content-length',
+  // The client's credentials for this gateway; the provider gets its own token instead.
+  'authorization',
+  'x-api-key',
+  'cookie',
+  // The runtime's fetch asks for (and decodes) the encodings it supports.
+  'accept-encoding',
+  // 100-continue is between the client and us; undici refuses the header outright.
+  'expect',
+  // The client's address is not the provider's business, and a Cloudflare zone refuses cf-* from a Worker.
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'true-client-ip',
+]);
+
+const NOT_TO_CLIENT = new Set([
+  ...HOP_BY_HOP,
+  // Cookies and alternative services of the provider's origin mean nothing for ours.
+  'set-cookie',
+  'alt-svc',
+]);
+
+/** Field names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
+function connectionOptions(headers: Headers): Set<string> | undefined {
+  const value = headers.get('connection');
+  if (value === null) return undefined;
+  return new Set(value.split(',').map((name) => name.trim().toLowerCase()));
+}
+
+/**
+ * The headers sent upstream: the client's, minus hop-by-hop fields, its credentials and its address,
+ * with `Authorization: Bearer <provider token>` set when the provider has a token.
+ *
+ * @example
+ * upstreamRequestHeaders(request.headers, 'Bearer fw_…').get('authorization'); // 'Bearer fw_…'
+ */
+export function upstreamRequestHeaders(incoming: Headers, authorization: string | undefined): Headers {
+  const named = connectionOptions(incoming);
+  const headers = new Headers();
+  for (const [name, value] of incoming) {
+    if (NOT_TO_UPSTREAM.has(name) || named?.has(name) || name.startsWith('cf-')) continue;
+    headers.append(name, value);
+  }
+  if (authorization !== undefined) headers.set('authorization', authorization);
+  return headers;
+}
+
+/**
+ * The headers sent back to the client: the provider's, minus hop-by-hop fields, cookies and its own CORS
+ * (the gateway answers CORS itself). The runtime's fetch has already decoded a compressed body, so
+ * Content-Encoding and the encoded Content-Length would lie about the bytes that follow: both go.
+ *
+ * @example
+ * clientResponseHeaders(upstream.headers).has('content-encoding'); // false
+ */
+export function clientResponseHeaders(upstream: Headers): Headers {
+  const named = connectionOptions(upstream);
+  const decoded = upstream.has('content-encoding');
+  const headers = new Headers();
+  for (const [name, value] of upstream) {
+    if (NOT_TO_CLIENT.has(name) || named?.has(name) || name.startsWith('access-control-')) continue;
+    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue;
+    headers.append(name, value);
+  }
+  return headers;
+}

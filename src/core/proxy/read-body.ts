@@ -1,0 +1,56 @@
+import { InvalidRequestError } from '../errors/gateway-error.js';
+
+function tooLarge(maxBytes: number): InvalidRequestError {
+  return new InvalidRequestError(
+    `The request body is larger than this gateway accepts (${maxBytes} bytes, set by MAX_BODY_BYTES).`,
+    { status: 413, code: 'request_too_large' },
+  );
+}
+
+/**
+ * Reads a request body into memory, byte for byte, refusing it (413) as soon as it passes `maxBytes`:
+ * at once when Content-Length says so, otherwise while it streams in. The bytes are kept so that the
+ * same body can be sent again to another provider. GET and HEAD have no body.
+ *
+ * @example
+ * const body = await readBody(request, { maxBytes: 50 * 1024 * 1024 }); // Uint8Array | undefined
+ */
+export async function readBody(
+  request: Request,
+  options: { maxBytes: number },
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  if (request.method === 'GET' || request.method === 'HEAD') return undefined;
+  const { maxBytes } = options;
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (request.body === null) return new Uint8Array(0);
+  if (declared !== null) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return bytes;
+  }
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const [only] = chunks;
+  if (chunks.length === 1 && only !== undefined && only.buffer instanceof ArrayBuffer) {
+    return only as Uint8Array<ArrayBuffer>;
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

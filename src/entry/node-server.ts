@@ -1,0 +1,54 @@
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { type Config, createGateway, type Logger, type UpstreamFetch } from '../core/index.js';
+
+export interface NodeGatewayServer {
+  /** `http://host:port`, with the port actually bound (useful with PORT=0). */
+  readonly url: string;
+  /** Stops accepting connections and closes the open ones. */
+  close(): Promise<void>;
+}
+
+export interface StartNodeServerOptions {
+  config: Config;
+  logger?: Logger;
+  fetch?: UpstreamFetch;
+}
+
+/**
+ * Serves the gateway core over `node:http` on `config.host:config.port`.
+ *
+ * @example
+ * const server = await startNodeServer({ config: parseConfig(process.env) });
+ * console.log(server.url); // http://127.0.0.1:8787
+ */
+export async function startNodeServer(options: StartNodeServerOptions): Promise<NodeGatewayServer> {
+  const { config } = options;
+  const gateway = createGateway({
+    config,
+    runtime: 'node',
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  const server = createAdaptorServer({
+    fetch: (request: Request) => gateway.fetch(request),
+    hostname: config.host,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { type Config, ConfigError, jsonConsoleLogger, parseConfig } from '../core/index.js';
+import { startNodeServer } from './node-server.js';
+
+/** One line on stderr and a non-zero exit: never a stack trace, never a value from the environment. */
+function exitWith(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function loadConfig(): Config {
+  try {
+    return parseConfig(process.env);
+  } catch (error) {
+    return exitWith(error instanceof ConfigError ? error.message : 'Invalid configuration.');
+  }
+}
+
+const notices: string[] = [];
+let config = loadConfig();
+if (config.clientKeys.kind === 'unset') {
+  // Secure by default: no open proxy, but a first run still works with the key printed here.
+  const key = `gw-${randomBytes(24).toString('base64url')}`;
+  config = { ...config, clientKeys: { kind: 'list', keys: [key] } };
+  notices.push(
+    `PROXY_API_KEYS is not set: generated a client key for this run (set PROXY_API_KEYS to choose your own): ${key}`,
+  );
+}
+if (config.demo) {
+  notices.push(
+    'No provider configured (DEFAULT_OPENAI_PROVIDER / ADDITIONAL_PROVIDERS): serving the built-in demo provider "demo".',
+  );
+}
+
+process.on('unhandledRejection', (reason) => {
+  jsonConsoleLogger({
+    level: 'error',
+    msg: 'unhandled rejection',
+    error: reason instanceof Error ? reason.name : typeof reason,
+  });
+});
+
+try {
+  const server = await startNodeServer({ config });
+  for (const notice of notices) console.log(notice);
+  console.log(
+    `OpenAI gateway listening on ${server.url} (strategy ${config.strategy}, ${config.providers.length} provider(s))`,
+  );
+  const shutdown = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.host}:${config.port}`;
+  exitWith(
+    code === 'EADDRINUSE'
+      ? `Cannot listen on ${where}: the address is already in use (set PORT or HOST).`
+      : `Cannot listen on ${where}: ${code ?? 'unexpected error'}.`,
+  );
+}
