@@ -36,6 +36,14 @@ function lastUserText(messages: unknown): string {
   return '';
 }
 
+/** OpenAI's `encoding_format: "base64"`: little-endian float32s, base64-encoded. */
+function toBase64(vector: number[]): string {
+  const bytes = new Uint8Array(new Float32Array(vector).buffer);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 /** A deterministic unit vector from the text, so equal inputs get equal embeddings. */
 function embed(text: string, dimensions: number): number[] {
   let seed = 2166136261;
@@ -125,11 +133,14 @@ export function createDemoFetch(options: { now: () => number; chunkDelayMs?: num
       return json(200, {
         object: 'list',
         model: EMBEDDING_MODEL,
-        data: inputs.map((input, index) => ({
-          object: 'embedding',
-          index,
-          embedding: embed(input, dimensions),
-        })),
+        data: inputs.map((input, index) => {
+          const vector = embed(input, dimensions);
+          return {
+            object: 'embedding',
+            index,
+            embedding: body.encoding_format === 'base64' ? toBase64(vector) : vector,
+          };
+        }),
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       });
     }

@@ -39,7 +39,13 @@ export function forwardedTarget(requestUrl: string): string {
   const target = hash === -1 ? requestUrl.slice(pathStart) : requestUrl.slice(pathStart, hash);
   const queryStart = target.indexOf('?');
   const path = queryStart === -1 ? target : target.slice(0, queryStart);
-  if (!path.startsWith('/v1/') || path.includes('\\') || ENCODED_SEPARATOR.test(path)) rejectPath();
+  if (!path.startsWith('/v1/')) {
+    throw new InvalidRequestError(`Unknown route: ${path.slice(0, 200)}. Provider routes live under /v1/.`, {
+      status: 404,
+      code: 'unknown_url',
+    });
+  }
+  if (path.includes('\\') || ENCODED_SEPARATOR.test(path)) rejectPath();
   const segments = path.split('/');
   // segments[0] is the empty string before the leading slash; a trailing slash leaves one more.
   for (let i = 1; i < segments.length; i++) {

@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ENTRY = fileURLToPath(new URL('../../dist/entry/node.js', import.meta.url));
+const SECRET = 'sk-live-NEVER-PRINT-ME-0123';
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) child.kill('SIGKILL');
+});
+
+/** Starts `node dist/entry/node.js` (what `npm start` runs after building) with only the given variables. */
+function start(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [ENTRY], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr };
+}
+
+async function ready(run: Run): Promise<string> {
+  for (let waited = 0; waited < 10_000; waited += 25) {
+    const match = /listening on (http:\/\/\S+)/.exec(run.stdout());
+    if (match?.[1]) return match[1];
+    if (run.child.exitCode !== null) throw new Error(`exited early: ${run.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the server did not print its URL');
+}
+
+async function exitOf(run: Run): Promise<number | null> {
+  if (run.child.exitCode === null) await once(run.child, 'exit');
+  return run.child.exitCode;
+}
+
+describe('npm start (node dist/entry/node.js)', () => {
+  it('with nothing configured: prints the URL and a generated key, and serves the demo provider', async () => {
+    const run = start({});
+    const url = await ready(run);
+    expect(run.stdout()).toContain('demo provider');
+    const key = /(gw-[A-Za-z0-9_-]{20,})/.exec(run.stdout())?.[1];
+    expect(key).toBeDefined();
+
+    expect((await fetch(`${url}/v1/models`)).status).toBe(401);
+    expect((await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer invented' } })).status).toBe(
+      401,
+    );
+
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const completion = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'demo-chat', messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    expect(completion.status).toBe(200);
+    expect(completion.headers.get('x-proxy-provider')).toBe('demo');
+    const body = (await completion.json()) as { object: string; choices: { message: { content: string } }[] };
+    expect(body.object).toBe('chat.completion');
+    expect(body.choices[0]?.message.content).toContain('hello');
+
+    const streamed = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        model: 'demo-chat',
+        stream: true,
+        messages: [{ role: 'user', content: 'hello' }],
+      }),
+    });
+    expect(streamed.headers.get('content-type')).toContain('text/event-stream');
+    // Chunk by chunk: the demo spaces its events out, so each read brings one event, not the whole answer.
+    const reads: string[] = [];
+    const decoder = new TextDecoder();
+    for await (const chunk of streamed.body as unknown as AsyncIterable<Uint8Array>)
+      reads.push(decoder.decode(chunk));
+    expect(reads.length).toBeGreaterThan(10);
+    expect(reads.filter((read) => read.split('data: ').length - 1 === 1).length).toBeGreaterThan(10);
+    expect(reads.join('').trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(run.stdout()).toContain('"msg":"request"');
+  });
+
+  it('with PROXY_API_KEYS set: prints no generated key and accepts only the configured one', async () => {
+    const run = start({ PROXY_API_KEYS: 'mine-1,mine-2' });
+    const url = await ready(run);
+    expect(run.stdout()).not.toMatch(/gw-[A-Za-z0-9_-]{20,}/);
+    expect(run.stdout()).not.toContain('mine-1');
+    expect((await fetch(`${url}/stats`, { headers: { 'x-api-key': 'mine-2' } })).status).toBe(200);
+  });
+
+  it('stops with exit code 0 on SIGTERM', async () => {
+    const run = start({ PROXY_API_KEYS: 'k' });
+    await ready(run);
+    run.child.kill('SIGTERM');
+    expect(await exitOf(run)).toBe(0);
+  });
+
+  it.each([
+    [
+      'ADDITIONAL_PROVIDERS',
+      { ADDITIONAL_PROVIDERS: `[{"id":"a","baseUrl":"https://x.example","token":"${SECRET}"` },
+    ],
+    [
+      'ADDITIONAL_PROVIDERS[0].weight',
+      { ADDITIONAL_PROVIDERS: `[{"id":"a","baseUrl":"https://x.example","token":"${SECRET}","weight":-1}]` },
+    ],
+    [
+      'ADDITIONAL_PROVIDERS[0].baseUrl',
+      { ADDITIONAL_PROVIDERS: `[{"id":"a","baseUrl":"not a url","token":"${SECRET}"}]` },
+    ],
+    [
+      'ADDITIONAL_PROVIDERS',
+      { ADDITIONAL_PROVIDERS: `{"id":"a","baseUrl":"https://x.example","token":"${SECRET}"}` },
+    ],
+    [
+      'DEFAULT_OPENAI_PROVIDER',
+      { DEFAULT_OPENAI_PROVIDER: `https://user:${SECRET}@api.example.com`, DEFAULT_OPENAI_TOKEN: SECRET },
+    ],
+    [
+      'DEFAULT_OPENAI_PROVIDER',
+      { DEFAULT_OPENAI_PROVIDER: 'ftp://files.example.com', DEFAULT_OPENAI_TOKEN: SECRET },
+    ],
+    [
+      'DEFAULT_OPENAI_TOKEN',
+      { DEFAULT_OPENAI_PROVIDER: 'https://api.example.com', DEFAULT_OPENAI_TOKEN: `${SECRET} x` },
+    ],
+    [
+      'LOAD_BALANCER_STRATEGY',
+      {
+        LOAD_BALANCER_STRATEGY: 'FASTEST',
+        DEFAULT_OPENAI_TOKEN: SECRET,
+        DEFAULT_OPENAI_PROVIDER: 'https://a.example',
+      },
+    ],
+    ['CORS_ALLOWED_ORIGINS', { CORS_ALLOWED_ORIGINS: 'not-an-origin' }],
+    ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '-5' }],
+    ['PORT', { PORT: '99999' }],
+    ['PROXY_API_KEYS', { PROXY_API_KEYS: '*,other' }],
+  ])(
+    'refuses to start on a bad %s: exit code 1, one line naming it, no token, no stack',
+    async (variable, env) => {
+      const run = start(env);
+      expect(await exitOf(run)).toBe(1);
+      const lines = run.stderr().trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(variable);
+      expect(run.stderr() + run.stdout()).not.toContain(SECRET);
+      expect(run.stderr()).not.toMatch(/\n\s+at /);
+      expect(run.stdout()).not.toContain('listening');
+    },
+  );
+
+  it('says in one line when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const run = start({ PORT: String(port), PROXY_API_KEYS: 'k' });
+      expect(await exitOf(run)).toBe(1);
+      expect(run.stderr().trim()).toBe(
+        `Cannot listen on 127.0.0.1:${port}: the address is already in use (set PORT or HOST).`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
