@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './config/parse-config.js';
+import { createGateway } from './gateway.js';
+import type { LogRecord } from './logger.js';
+import type { UpstreamFetch } from './providers/provider-pool.js';
+
+const TOKEN = 'sk-provider-SECRET-42';
+const KEY = 'client-key-7';
+
+function gatewayWith(options: { env?: Record<string, string>; fetch: UpstreamFetch }) {
+  const logs: LogRecord[] = [];
+  const gateway = createGateway({
+    config: parseConfig({
+      DEFAULT_OPENAI_PROVIDER: 'https://provider.example/inference',
+      DEFAULT_OPENAI_TOKEN: TOKEN,
+      PROXY_API_KEYS: KEY,
+      ...options.env,
+    }),
+    fetch: options.fetch,
+    logger: (record) => logs.push(record),
+  });
+  return { gateway, logs };
+}
+
+const request = (path: string, init: RequestInit = {}) =>
+  new Request(`http://gateway.local${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${KEY}`, ...init.headers },
+  });
+
+describe('createGateway', () => {
+  it('turns an unexpected failure into a plain 500 naming only the request id, and logs it without secrets', async () => {
+    const { gateway, logs } = gatewayWith({
+      // Not a Response at all: the gateway trips over it, which is exactly the kind of bug to contain.
+      fetch: async () => ({ status: 200, detail: TOKEN }) as unknown as Response,
+    });
+    const response = await gateway.fetch(request('/v1/models'));
+    expect(response.status).toBe(500);
+    const id = response.headers.get('x-request-id');
+    const body = (await response.json()) as { error: { message: string; type: string; code: string } };
+    expect(body.error).toMatchObject({ type: 'server_error', code: 'internal_error' });
+    expect(body.error.message).toContain(id);
+    expect(body.error.message).not.toMatch(/TypeError|undefined|headers/);
+    expect(logs.find((line) => line.msg === 'unexpected error')).toMatchObject({
+      level: 'error',
+      requestId: id,
+    });
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+
+  it('refuses every proxied request, naming PROXY_API_KEYS, when no client key is configured (the Workers default)', async () => {
+    let called = false;
+    const logs: LogRecord[] = [];
+    const gateway = createGateway({
+      config: parseConfig({
+        DEFAULT_OPENAI_PROVIDER: 'https://provider.example',
+        DEFAULT_OPENAI_TOKEN: TOKEN,
+      }),
+      fetch: async () => {
+        called = true;
+        return new Response('{}');
+      },
+      logger: (record) => logs.push(record),
+    });
+    for (const headers of [{}, { authorization: 'Bearer anything' }, { 'x-api-key': 'x' }]) {
+      const response = await gateway.fetch(new Request('http://gateway.local/v1/models', { headers }));
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+        'PROXY_API_KEYS',
+      );
+    }
+    expect((await gateway.fetch(new Request('http://gateway.local/health'))).status).toBe(200);
+    expect(called).toBe(false);
+  });
+
+  it('sends the upstream the provider URL and token, and hands the log line of a streamed body to waitUntil', async () => {
+    const seen: { url: string; authorization: string | null }[] = [];
+    const { gateway, logs } = gatewayWith({
+      fetch: async (url, init) => {
+        seen.push({ url, authorization: new Headers(init.headers).get('authorization') });
+        return new Response('data: {}\n\n', { headers: { 'content-type': 'text/event-stream' } });
+      },
+    });
+    const pending: Promise<unknown>[] = [];
+    const response = await gateway.fetch(
+      request('/v1/chat/completions?x=1', { method: 'POST', body: '{}' }),
+      {
+        waitUntil: (promise) => pending.push(promise),
+      },
+    );
+    expect(seen).toEqual([
+      { url: 'https://provider.example/inference/v1/chat/completions?x=1', authorization: `Bearer ${TOKEN}` },
+    ]);
+    expect(pending).toHaveLength(1);
+    expect(logs.filter((line) => line.msg === 'request')).toHaveLength(0);
+    expect(await response.text()).toBe('data: {}\n\n');
+    await Promise.all(pending);
+    expect(logs.filter((line) => line.msg === 'request')).toEqual([
+      expect.objectContaining({ status: 200, provider: 'default', attempts: 1, outcome: 'complete' }),
+    ]);
+  });
+
+  it('answers 404 in OpenAI shape for /v1 itself and for routes outside /v1/', async () => {
+    const { gateway } = gatewayWith({ fetch: async () => new Response('{}') });
+    for (const path of ['/v1', '/v2/models', '/']) {
+      const response = await gateway.fetch(request(path));
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unknown_url');
+    }
+  });
+});
