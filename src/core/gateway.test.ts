@@ -62,7 +62,12 @@ describe('createGateway', () => {
       },
       logger: (record) => logs.push(record),
     });
-    for (const headers of [{}, { authorization: 'Bearer anything' }, { 'x-api-key': 'x' }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer anything' },
+      { 'x-api-key': 'x' },
+    ];
+    for (const headers of attempts) {
       const response = await gateway.fetch(new Request('http://gateway.local/v1/models', { headers }));
       expect(response.status).toBe(401);
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain(

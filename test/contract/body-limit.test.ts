@@ -23,7 +23,7 @@ describe.each(targets)('request body limit (%s)', (_name, startTarget) => {
   });
 
   it('accepts a body of exactly MAX_BODY_BYTES', async () => {
-    const response = await fetch(`${gateway.url}/v1/embeddings`, {
+    const response = await fetch(`${gateway.url}/v1/audio/transcriptions`, {
       method: 'POST',
       headers: auth(),
       body: 'x'.repeat(1000),

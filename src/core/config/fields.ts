@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** Environment values arrive as strings; blank means unset and surrounding spaces are never meant. */
 export function envValue<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => {
+    // Workers [vars] may arrive as numbers; they mean the same as their text.
+    if (typeof value === 'number') return String(value);
     if (typeof value !== 'string') return value;
     const trimmed = value.trim();
     return trimmed === '' ? undefined : trimmed;

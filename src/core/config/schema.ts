@@ -23,6 +23,8 @@ const MIB = 1024 * 1024;
 
 const clientKeys = z.string().transform((value, ctx) => {
   const keys = commaList(value);
+  // Only separators (" , "): as good as empty, which counts as unset.
+  if (keys.length === 0) return { kind: 'unset' as const };
   if (keys.length === 1 && keys[0] === '*') return { kind: 'any' as const };
   if (keys.includes('*')) {
     ctx.addIssue({ code: 'custom', message: 'use "*" alone (any key) or a list of keys, not both' });
@@ -38,7 +40,7 @@ const corsOrigins = z.string().transform((value, ctx) => {
   const origins = commaList(value);
   if (origins.length === 1 && origins[0] === '*') return '*' as const;
   const normalised: string[] = [];
-  for (const origin of origins) {
+  for (const [index, origin] of origins.entries()) {
     let url: URL | undefined;
     try {
       url = new URL(origin);
@@ -46,7 +48,8 @@ const corsOrigins = z.string().transform((value, ctx) => {
     if (!url || url.origin === 'null' || url.origin !== origin.replace(/\/$/, '')) {
       ctx.addIssue({
         code: 'custom',
-        message: `"${origin}" is not an origin like https://app.example.com (or use "*" alone)`,
+        // Not quoted: a mistyped entry may hold credentials, or span lines.
+        message: `entry ${index + 1} is not an origin like https://app.example.com (or use "*" alone)`,
       });
       return z.NEVER;
     }

@@ -25,11 +25,8 @@ const NOT_TO_UPSTREAM = new Set([
   'accept-encoding',
   // 100-continue is between the client and us; undici refuses the header outright.
   'expect',
-  // The client's address is not the provider's business, and a Cloudflare zone refuses cf-* from a Worker.
+  // The client's address is not the provider's business.
   'forwarded',
-  'x-forwarded-for',
-  'x-forwarded-host',
-  'x-forwarded-proto',
   'x-real-ip',
   'true-client-ip',
 ]);
@@ -40,6 +37,14 @@ const NOT_TO_CLIENT = new Set([
   'set-cookie',
   'alt-svc',
 ]);
+
+/**
+ * x-forwarded-* describe the client's hop (auth proxies put identities and tokens there, e.g.
+ * X-Forwarded-Access-Token); cf-* are Cloudflare's, refused by a Cloudflare zone when sent from a Worker.
+ */
+function isPerHopPrefix(name: string): boolean {
+  return name.startsWith('x-forwarded-') || name.startsWith('cf-');
+}
 
 /** Field names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
 function connectionOptions(headers: Headers): Set<string> | undefined {
@@ -59,7 +64,7 @@ export function upstreamRequestHeaders(incoming: Headers, authorization: string 
   const named = connectionOptions(incoming);
   const headers = new Headers();
   for (const [name, value] of incoming) {
-    if (NOT_TO_UPSTREAM.has(name) || named?.has(name) || name.startsWith('cf-')) continue;
+    if (NOT_TO_UPSTREAM.has(name) || named?.has(name) || isPerHopPrefix(name)) continue;
     headers.append(name, value);
   }
   if (authorization !== undefined) headers.set('authorization', authorization);

@@ -14,11 +14,20 @@ export function upstreamPrefix(baseUrl: string): string {
 }
 
 const ENCODED_SEPARATOR = /%2f|%5c/i;
+
+/** URL parsers drop tab, CR and LF anywhere, which would turn ".\t." into ".." after the checks below. */
+function hasControlOrSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
 function rejectPath(): never {
   throw new InvalidRequestError(
-    'The request path is not allowed: it must not contain empty, "." or ".." segments, backslashes or encoded slashes.',
+    'The request path is not allowed: it must not contain empty, "." or ".." segments, backslashes, encoded slashes or control characters.',
     { status: 400, code: 'invalid_path' },
   );
 }
@@ -45,7 +54,7 @@ export function forwardedTarget(requestUrl: string): string {
       code: 'unknown_url',
     });
   }
-  if (path.includes('\\') || ENCODED_SEPARATOR.test(path)) rejectPath();
+  if (path.includes('\\') || ENCODED_SEPARATOR.test(path) || hasControlOrSpace(target)) rejectPath();
   const segments = path.split('/');
   // segments[0] is the empty string before the leading slash; a trailing slash leaves one more.
   for (let i = 1; i < segments.length; i++) {

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { AuthenticationError } from '../errors/gateway-error.js';
+import { presentedKeys } from './client-keys.js';
+import { createKeyVerifier, type KeyVerifier } from './key-verifier.js';
+
+/** Resolves to the AuthenticationError the verifier must reject with. */
+async function rejection(verify: KeyVerifier, presented: readonly string[]): Promise<AuthenticationError> {
+  let thrown: unknown;
+  try {
+    await verify(presented);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown, 'expected the key to be rejected').toBeInstanceOf(AuthenticationError);
+  const error = thrown as AuthenticationError;
+  expect(error.status).toBe(401);
+  expect(error.code).toBe('invalid_api_key');
+  expect(error.type).toBe('invalid_request_error');
+  expect(error.headers).toEqual({ 'www-authenticate': 'Bearer' });
+  for (const key of presented) expect(error.message).not.toContain(key);
+  return error;
+}
+
+describe('createKeyVerifier: list mode', () => {
+  const verify = createKeyVerifier({ kind: 'list', keys: ['key-one', 'key-two', 'key-three'] });
+
+  it.each(['key-one', 'key-two', 'key-three'])('accepts the configured key %s', async (key) => {
+    await expect(verify([key])).resolves.toBeUndefined();
+  });
+
+  it('accepts keys taken from Bearer, X-API-KEY or both', async () => {
+    await expect(
+      verify(presentedKeys(new Headers({ authorization: 'bearer key-one' }))),
+    ).resolves.toBeUndefined();
+    await expect(verify(presentedKeys(new Headers({ 'X-API-KEY': 'key-two' })))).resolves.toBeUndefined();
+    await expect(
+      verify(presentedKeys(new Headers({ authorization: 'Bearer key-one', 'x-api-key': 'key-three' }))),
+    ).resolves.toBeUndefined();
+  });
+
+  it('accepts when one of the presented keys is configured', async () => {
+    await expect(verify(['wrong-key', 'key-two'])).resolves.toBeUndefined();
+    await expect(verify(['key-two', 'wrong-key'])).resolves.toBeUndefined();
+  });
+
+  it.each(['key-on', 'key-one ', 'KEY-ONE', 'key-one-x', 'sk-INTRUDER-42', 'zq9'])(
+    'rejects the unknown key %j without quoting it',
+    async (key) => {
+      const error = await rejection(verify, [key]);
+      expect(error.message).toBe('Invalid API key.');
+    },
+  );
+
+  it('rejects two wrong keys', async () => {
+    await rejection(verify, ['wrong-1', 'wrong-2']);
+  });
+
+  it('rejects a missing key, naming both headers', async () => {
+    const error = await rejection(verify, []);
+    expect(error.message).toContain('Missing API key');
+    expect(error.message).toContain('Authorization: Bearer');
+    expect(error.message).toContain('X-API-KEY');
+  });
+
+  it('works again after a rejection', async () => {
+    await rejection(verify, ['nope']);
+    await expect(verify(['key-one'])).resolves.toBeUndefined();
+  });
+});
+
+describe('createKeyVerifier: any mode ("*")', () => {
+  const verify = createKeyVerifier({ kind: 'any' });
+
+  it.each(['x', 'anything-at-all', '*'])('accepts %j', async (key) => {
+    await expect(verify([key])).resolves.toBeUndefined();
+  });
+
+  it('rejects a request that presents no key, naming both headers', async () => {
+    const error = await rejection(verify, presentedKeys(new Headers()));
+    expect(error.message).toContain('Authorization: Bearer');
+    expect(error.message).toContain('X-API-KEY');
+  });
+});
+
+describe('createKeyVerifier: unset mode', () => {
+  const verify = createKeyVerifier({ kind: 'unset' });
+
+  it.each([[['sk-SECRET-123']], [[]], [['client-KEY-1', 'client-KEY-2']]])(
+    'rejects %j, naming PROXY_API_KEYS',
+    async (presented) => {
+      const error = await rejection(verify, presented);
+      expect(error.message).toContain('PROXY_API_KEYS');
+    },
+  );
+});

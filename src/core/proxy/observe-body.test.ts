@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { type BodyOutcome, observeBody } from './observe-body.js';
+
+const encoder = new TextEncoder();
+
+/** A pull-based source (high-water mark 0) that counts pulls and records cancellation. */
+function countingSource(chunks: readonly Uint8Array[], options: { failAfter?: number } = {}) {
+  const state = { pulls: 0, cancelReason: undefined as unknown, cancelled: false };
+  let index = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        state.pulls += 1;
+        if (options.failAfter !== undefined && index >= options.failAfter) {
+          controller.error(new Error('upstream reset'));
+          return;
+        }
+        const chunk = chunks[index++];
+        if (chunk === undefined) controller.close();
+        else controller.enqueue(chunk);
+      },
+      cancel(reason) {
+        state.cancelled = true;
+        state.cancelReason = reason;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, state };
+}
+
+function recorder() {
+  const outcomes: BodyOutcome[] = [];
+  return { outcomes, onEnd: (outcome: BodyOutcome) => outcomes.push(outcome) };
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return chunks;
+    chunks.push(value);
+  }
+}
+
+/** Lets pending promise jobs and timers run. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('observeBody', () => {
+  it('passes every chunk through unchanged, in order', async () => {
+    const chunks = [
+      encoder.encode('data: 1\n\n'),
+      new Uint8Array([0, 255, 7]),
+      encoder.encode('data: [DONE]\n\n'),
+    ];
+    const { stream } = countingSource(chunks);
+    const { onEnd } = recorder();
+    const out = await readAll(observeBody(stream, { onEnd }));
+    expect(out).toHaveLength(3);
+    expect(out.map((chunk) => [...chunk])).toEqual(chunks.map((chunk) => [...chunk]));
+  });
+
+  it('hands on the very same chunk objects (no copy, no buffering)', async () => {
+    const chunk = encoder.encode('hello');
+    const { stream } = countingSource([chunk]);
+    const out = await readAll(observeBody(stream, { onEnd: () => {} }));
+    expect(out[0]).toBe(chunk);
+  });
+
+  it("calls onEnd('complete') once, only when the end is read", async () => {
+    const { stream } = countingSource([encoder.encode('a'), encoder.encode('b')]);
+    const { outcomes, onEnd } = recorder();
+    const reader = observeBody(stream, { onEnd }).getReader();
+    await reader.read();
+    await reader.read();
+    expect(outcomes).toEqual([]);
+    expect((await reader.read()).done).toBe(true);
+    expect(outcomes).toEqual(['complete']);
+    await reader.read();
+    await settle();
+    expect(outcomes).toEqual(['complete']);
+  });
+
+  it("calls onEnd('complete') for an empty body", async () => {
+    const { stream } = countingSource([]);
+    const { outcomes, onEnd } = recorder();
+    expect(await readAll(observeBody(stream, { onEnd }))).toEqual([]);
+    expect(outcomes).toEqual(['complete']);
+  });
+
+  it("on cancel calls onEnd('cancelled') and cancels the source with the reason", async () => {
+    const { stream, state } = countingSource([encoder.encode('a'), encoder.encode('b')]);
+    const { outcomes, onEnd } = recorder();
+    const observed = observeBody(stream, { onEnd });
+    const reader = observed.getReader();
+    await reader.read();
+    await reader.cancel('client went away');
+    expect(outcomes).toEqual(['cancelled']);
+    expect(state.cancelled).toBe(true);
+    expect(state.cancelReason).toBe('client went away');
+    await settle();
+    expect(outcomes).toEqual(['cancelled']);
+  });
+
+  it('cancels the source when cancelled before anything was read', async () => {
+    const { stream, state } = countingSource([encoder.encode('a')]);
+    const { outcomes, onEnd } = recorder();
+    await observeBody(stream, { onEnd }).cancel();
+    expect(state.cancelled).toBe(true);
+    expect(state.pulls).toBe(0);
+    expect(outcomes).toEqual(['cancelled']);
+  });
+
+  it('emits the failure event, then closes, and reports failed, when the source errors', async () => {
+    const failureEvent = encoder.encode('data: {"error":{"message":"interrupted"}}\n\n');
+    const first = encoder.encode('data: {"x":1}\n\n');
+    const { stream } = countingSource([first], { failAfter: 1 });
+    const { outcomes, onEnd } = recorder();
+    const out = await readAll(observeBody(stream, { onEnd, failureEvent }));
+    expect(out).toEqual([first, failureEvent]);
+    expect(outcomes).toEqual(['failed']);
+  });
+
+  it('errors the stream and reports failed when the source errors without a failure event', async () => {
+    const { stream } = countingSource([encoder.encode('a')], { failAfter: 1 });
+    const { outcomes, onEnd } = recorder();
+    const reader = observeBody(stream, { onEnd }).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('a');
+    await expect(reader.read()).rejects.toThrow('upstream reset');
+    expect(outcomes).toEqual(['failed']);
+  });
+
+  it('does not read ahead of the consumer', async () => {
+    const { stream, state } = countingSource([encoder.encode('a'), encoder.encode('b'), encoder.encode('c')]);
+    const observed = observeBody(stream, { onEnd: () => {} });
+    await settle();
+    expect(state.pulls).toBe(0);
+    const reader = observed.getReader();
+    await settle();
+    expect(state.pulls).toBe(0);
+    await reader.read();
+    await settle();
+    expect(state.pulls).toBe(1);
+    await reader.read();
+    await settle();
+    expect(state.pulls).toBe(2);
+  });
+
+  it('works as a Response body', async () => {
+    const { stream } = countingSource([encoder.encode('he'), encoder.encode('llo')]);
+    const { outcomes, onEnd } = recorder();
+    const text = await new Response(observeBody(stream, { onEnd })).text();
+    expect(text).toBe('hello');
+    expect(outcomes).toEqual(['complete']);
+  });
+});
