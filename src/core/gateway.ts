@@ -26,6 +26,11 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Shown in /stats, e.g. `node` or `workers`. */
   runtime?: string;
+  /**
+   * What the /stats counters cover: the whole `process` (Node), or one `isolate` (Workers, where each
+   * isolate keeps its own counters). Defaults to `process`.
+   */
+  statsScope?: 'process' | 'isolate';
 }
 
 export interface Gateway {
@@ -75,6 +80,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     c.json({
       strategy: config.strategy,
       runtime: options.runtime ?? null,
+      scope: options.statsScope ?? 'process',
+      ...(options.statsScope === 'isolate'
+        ? { note: 'Counters are per Workers isolate: each isolate serving this Worker keeps its own.' }
+        : {}),
       demo: config.demo,
       startedAt: new Date(startedAt).toISOString(),
       uptimeSeconds: uptimeSeconds(),

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   chatCompletion,
@@ -133,28 +134,32 @@ describe.each(targets)('forwarding (%s)', (_name, startTarget) => {
     );
   });
 
-  it('never hands the client a content-encoding over a body that was already decoded', async () => {
+  it('never hands the client a content-encoding that does not match the bytes it sends', async () => {
     upstream.handle((_request, res) => replyGzipJson(res, { decoded: true }));
-    const response = await new Promise<{ headers: Record<string, unknown>; body: string }>(
-      (resolve, reject) => {
-        // node:http does not decode, so it sees exactly the bytes and headers the gateway sent.
-        const req = httpRequest(
-          `${gateway.url}/v1/models`,
-          { headers: { ...auth(), 'accept-encoding': 'gzip' } },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () =>
-              resolve({ headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      },
-    );
-    expect(response.headers['content-encoding']).toBeUndefined();
-    expect(JSON.parse(response.body)).toEqual({ decoded: true });
+    // node:http does not decode, so it sees exactly the bytes and headers the gateway sent.
+    const response = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+      const req = httpRequest(
+        `${gateway.url}/v1/models`,
+        { headers: { ...auth(), 'accept-encoding': 'gzip' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    // The runtime's fetch decoded the upstream body: either it goes out plain, without the header, or the
+    // runtime compressed it again itself (workerd does for clients that accept gzip) and says so.
+    expect([undefined, 'gzip']).toContain(response.encoding);
+    const text =
+      response.encoding === 'gzip'
+        ? gunzipSync(response.body).toString('utf8')
+        : response.body.toString('utf8');
+    expect(JSON.parse(text)).toEqual({ decoded: true });
   });
 
   it('answers 502 in OpenAI shape when the provider refuses the gateway token, never 401', async () => {

@@ -64,7 +64,9 @@ describe.each(targets)('path handling never escapes the provider base path (%s)'
     if (rawStatus(raw) === 200) {
       expect(provider.requests.slice(before).map((seen) => seen.url)).toEqual(['/inference/v1/models']);
     } else {
-      expect([400, 404]).toContain(rawStatus(raw));
+      // Refused, by the gateway or before it: local workerd's front answers absolute-form with a bare 500.
+      expect(rawStatus(raw)).toBeGreaterThanOrEqual(400);
+      expect(provider.requests.length).toBe(before);
     }
   });
 

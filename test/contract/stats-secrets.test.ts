@@ -3,7 +3,7 @@ import { type FakeUpstream, replyJson, startFakeUpstream } from '../fixtures/fak
 import { assertNoSecrets, auth, CLIENT_KEY, responseText, TOKENS, targets } from './helpers.js';
 import type { Target } from './targets.js';
 
-describe.each(targets)('/stats and secrets (%s)', (_name, startTarget) => {
+describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
   let ok: FakeUpstream;
   let failing: FakeUpstream;
   let gateway: Target;
@@ -35,7 +35,7 @@ describe.each(targets)('/stats and secrets (%s)', (_name, startTarget) => {
       string,
       unknown
     >;
-    expect(stats).toMatchObject({ strategy: 'round-robin', runtime: 'node' });
+    expect(stats).toMatchObject({ strategy: 'round-robin', runtime: name });
     expect(typeof stats.uptimeSeconds).toBe('number');
     expect(stats.providers).toEqual([
       {

@@ -8,7 +8,7 @@ import {
   startSse,
 } from '../fixtures/fake-upstream.js';
 import { auth, CLIENT_KEY, TOKENS, targets } from './helpers.js';
-import type { Target } from './targets.js';
+import type { StartTarget, Target } from './targets.js';
 
 const decoder = new TextDecoder();
 
@@ -22,39 +22,42 @@ function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
   ]);
 }
 
-describe.each(targets)('streaming (%s)', (_name, startTarget) => {
-  let upstream: FakeUpstream;
-  let gateway: Target;
-
+/** A gateway in front of one fake upstream, for the whole describe block. */
+function gatewayInFront(startTarget: StartTarget) {
+  const context = {} as { upstream: FakeUpstream; gateway: Target };
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    gateway = await startTarget({
-      DEFAULT_OPENAI_PROVIDER: upstream.url,
+    context.upstream = await startFakeUpstream();
+    context.gateway = await startTarget({
+      DEFAULT_OPENAI_PROVIDER: context.upstream.url,
       DEFAULT_OPENAI_TOKEN: TOKENS.a,
       PROXY_API_KEYS: CLIENT_KEY,
     });
   });
   afterEach(() => {
-    upstream.requests.length = 0;
-    upstream.handle(openAiLike);
+    context.upstream.requests.length = 0;
+    context.upstream.handle(openAiLike);
   });
   afterAll(async () => {
-    await gateway.close();
-    await upstream.close();
+    await context.gateway.close();
+    await context.upstream.close();
   });
-
   const post = (signal?: AbortSignal) =>
-    fetch(`${gateway.url}/v1/chat/completions`, {
+    fetch(`${context.gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { ...auth(), 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'fake-model', stream: true, messages: [] }),
       ...(signal ? { signal } : {}),
     });
+  return { context, post };
+}
+
+describe.each(targets)('streaming (%s)', (_name, startTarget) => {
+  const { context, post } = gatewayInFront(startTarget);
 
   it('delivers each event before the upstream sends the next (nothing buffered on the way)', async () => {
     const clientHasFirst = gate();
     const upstreamSentSecond = gate();
-    upstream.handle(async (_request, res) => {
+    context.upstream.handle(async (_request, res) => {
       startSse(res);
       res.write(chatChunk('first'));
       // The upstream holds the second event until the client has read the first one.
@@ -86,37 +89,8 @@ describe.each(targets)('streaming (%s)', (_name, startTarget) => {
     expect(received.trimEnd().endsWith('data: [DONE]')).toBe(true);
   });
 
-  it('cancels the upstream request when the client disconnects mid-stream', async () => {
-    upstream.handle((_request, res) => {
-      startSse(res);
-      res.write(chatChunk('first'));
-      // ...and never ends on its own.
-    });
-    const controller = new AbortController();
-    const response = await post(controller.signal);
-    const reader = response.body!.getReader();
-    await within(3000, reader.read(), 'the first event');
-    controller.abort();
-    const closed = await within(3000, upstream.requests[0]!.closed, 'the upstream request closing');
-    expect(closed.finished).toBe(false);
-    const stats = await (await fetch(`${gateway.url}/stats`, { headers: auth() })).json();
-    expect(stats.providers[0]).toMatchObject({ id: 'default', inFlight: 0, errors: 0 });
-  });
-
-  it('cancels the upstream request when the client disconnects before the headers came', async () => {
-    const arrived = gate();
-    upstream.handle(() => arrived.open());
-    const controller = new AbortController();
-    const pending = post(controller.signal).catch((error: unknown) => error);
-    await within(3000, arrived.promise, 'the request reaching the upstream');
-    controller.abort();
-    expect(await pending).toBeInstanceOf(Error);
-    const closed = await within(3000, upstream.requests[0]!.closed, 'the upstream request closing');
-    expect(closed.finished).toBe(false);
-  });
-
   it('ends a stream that breaks after its first byte with an error event and no [DONE]', async () => {
-    upstream.handle((_request, res) => {
+    context.upstream.handle((_request, res) => {
       startSse(res);
       res.write(chatChunk('partial'));
       setTimeout(() => res.destroy(), 50);
@@ -132,3 +106,45 @@ describe.each(targets)('streaming (%s)', (_name, startTarget) => {
     });
   });
 });
+
+// Node only: local workerd (Miniflare) reports a client disconnect to the Worker only intermittently (seen:
+// within 2 ms in some runs, not within 12 s in others, whatever the enable_request_signal flag), so there
+// the check would test the local runtime, not the gateway. The Worker handles both signals it can get:
+// request.signal (with enable_request_signal) and the response body's cancel.
+describe.each(targets.filter(([name]) => name === 'node'))(
+  'client disconnects (%s)',
+  (_name, startTarget) => {
+    const { context, post } = gatewayInFront(startTarget);
+
+    it('cancels the upstream request when the client disconnects mid-stream', async () => {
+      context.upstream.handle((_request, res) => {
+        startSse(res);
+        res.write(chatChunk('first'));
+        // A token every 100 ms, and never an end of its own.
+        const timer = setInterval(() => res.write(chatChunk('more')), 100);
+        res.on('close', () => clearInterval(timer));
+      });
+      const controller = new AbortController();
+      const response = await post(controller.signal);
+      const reader = response.body!.getReader();
+      await within(3000, reader.read(), 'the first event');
+      controller.abort();
+      const closed = await within(3000, context.upstream.requests[0]!.closed, 'the upstream request closing');
+      expect(closed.finished).toBe(false);
+      const stats = await (await fetch(`${context.gateway.url}/stats`, { headers: auth() })).json();
+      expect(stats.providers[0]).toMatchObject({ id: 'default', inFlight: 0, errors: 0 });
+    });
+
+    it('cancels the upstream request when the client disconnects before the headers came', async () => {
+      const arrived = gate();
+      context.upstream.handle(() => arrived.open());
+      const controller = new AbortController();
+      const pending = post(controller.signal).catch((error: unknown) => error);
+      await within(3000, arrived.promise, 'the request reaching the upstream');
+      controller.abort();
+      expect(await pending).toBeInstanceOf(Error);
+      const closed = await within(3000, context.upstream.requests[0]!.closed, 'the upstream request closing');
+      expect(closed.finished).toBe(false);
+    });
+  },
+);

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Miniflare } from 'miniflare';
 import { type LogRecord, parseConfig } from '../../src/core/index.js';
 import { startNodeServer } from '../../src/entry/node-server.js';
+import { BUNDLE, ROOT } from '../workers/bundle.js';
 
 /** A running gateway the contract suite talks to over real sockets. */
 export interface Target {
@@ -19,4 +23,50 @@ export const startNodeTarget: StartTarget = async (env) => {
     logger: (record) => logs.push(record),
   });
   return { url: server.url, logs, close: () => server.close() };
+};
+
+const wranglerToml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wranglerToml)?.[1];
+const compatibilityFlags = [
+  ...(/^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(wranglerToml)?.[1] ?? '').matchAll(/"([^"]+)"/g),
+].map((match) => match[1] as string);
+
+/**
+ * The Worker, as wrangler bundles it, in the real Workers runtime (workerd, through Miniflare), with `env` as
+ * its bindings. Its console output is collected as its log lines.
+ */
+export const startWorkerTarget: StartTarget = async (env) => {
+  const logs: LogRecord[] = [];
+  const collect = (stream: NodeJS.ReadableStream) => {
+    let pending = '';
+    stream.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const start = line.indexOf('{');
+        if (start === -1) continue;
+        try {
+          logs.push(JSON.parse(line.slice(start)) as LogRecord);
+        } catch {
+          logs.push({ level: 'info', msg: 'raw', line });
+        }
+      }
+    });
+  };
+  const miniflare = new Miniflare({
+    modules: true,
+    scriptPath: BUNDLE,
+    ...(compatibilityDate === undefined ? {} : { compatibilityDate }),
+    compatibilityFlags,
+    bindings: env,
+    host: '127.0.0.1',
+    port: 0,
+    handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+      collect(stdout);
+      collect(stderr);
+    },
+  });
+  const url = await miniflare.ready;
+  return { url: url.origin, logs, close: () => miniflare.dispose() };
 };

@@ -409,9 +409,7 @@ describe('parseConfig: provider errors', () => {
         { id: 'b', baseUrl: 'https://b.example', token: SECRET, weight: '2' },
       ]),
     });
-    expect(error.message).toBe(
-      'Invalid configuration: ADDITIONAL_PROVIDERS[1].weight: Invalid input: expected number, received string',
-    );
+    expect(error.message).toBe('Invalid configuration: ADDITIONAL_PROVIDERS[1].weight: must be a number');
     expectCleanMessage(error.message, [SECRET]);
   });
 
@@ -431,7 +429,7 @@ describe('parseConfig: provider errors', () => {
       ADDITIONAL_PROVIDERS: `[{"id":"a","baseURL":"https://a.example","token":"${SECRET}"}]`,
     });
     expect(error.message).toBe(
-      'Invalid configuration: ADDITIONAL_PROVIDERS[0].baseUrl: is required; ADDITIONAL_PROVIDERS[0]: Unrecognized key: "baseURL"',
+      'Invalid configuration: ADDITIONAL_PROVIDERS[0].baseUrl: is required; ADDITIONAL_PROVIDERS[0]: unknown key "baseURL"',
     );
     expectCleanMessage(error.message, [SECRET]);
   });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   baseUrl,
   bearerToken,
@@ -21,48 +21,55 @@ export const DEMO_PROVIDER = {
 
 const MIB = 1024 * 1024;
 
-const clientKeys = z.string().transform((value, ctx) => {
-  const keys = commaList(value);
-  // Only separators (" , "): as good as empty, which counts as unset.
-  if (keys.length === 0) return { kind: 'unset' as const };
-  if (keys.length === 1 && keys[0] === '*') return { kind: 'any' as const };
-  if (keys.includes('*')) {
-    ctx.addIssue({ code: 'custom', message: 'use "*" alone (any key) or a list of keys, not both' });
-  } else if (keys.some((key) => !/^[\x21-\x7e]+$/.test(key))) {
-    ctx.addIssue({ code: 'custom', message: 'keys must be printable ASCII without spaces' });
-  } else {
-    return { kind: 'list' as const, keys };
-  }
-  return z.NEVER;
-});
-
-const corsOrigins = z.string().transform((value, ctx) => {
-  const origins = commaList(value);
-  if (origins.length === 1 && origins[0] === '*') return '*' as const;
-  const normalised: string[] = [];
-  for (const [index, origin] of origins.entries()) {
-    let url: URL | undefined;
-    try {
-      url = new URL(origin);
-    } catch {}
-    if (!url || url.origin === 'null' || url.origin !== origin.replace(/\/$/, '')) {
-      ctx.addIssue({
+const clientKeys = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    const keys = commaList(value);
+    // Only separators (" , "): as good as empty, which counts as unset.
+    if (keys.length === 0) return { kind: 'unset' as const };
+    if (keys.length === 1 && keys[0] === '*') return { kind: 'any' as const };
+    if (keys.includes('*')) {
+      ctx.issues.push({
         code: 'custom',
-        // Not quoted: a mistyped entry may hold credentials, or span lines.
-        message: `entry ${index + 1} is not an origin like https://app.example.com (or use "*" alone)`,
+        message: 'use "*" alone (any key) or a list of keys, not both',
+        input: '',
       });
-      return z.NEVER;
+    } else if (keys.some((key) => !/^[\x21-\x7e]+$/.test(key))) {
+      ctx.issues.push({ code: 'custom', message: 'keys must be printable ASCII without spaces', input: '' });
+    } else {
+      return { kind: 'list' as const, keys };
     }
-    normalised.push(url.origin);
-  }
-  return normalised;
-});
+    return z.NEVER;
+  }),
+);
 
-/**
- * The whole configuration, read from environment-style variables (Node's `process.env`, a Worker's `env`).
- * Keys are the variable names, so every validation problem names its variable.
- */
-export const configSchema = z
+const corsOrigins = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    const origins = commaList(value);
+    if (origins.length === 1 && origins[0] === '*') return '*' as const;
+    const normalised: string[] = [];
+    for (const [index, origin] of origins.entries()) {
+      let url: URL | undefined;
+      try {
+        url = new URL(origin);
+      } catch {}
+      if (!url || url.origin === 'null' || url.origin !== origin.replace(/\/$/, '')) {
+        ctx.issues.push({
+          code: 'custom',
+          // Not quoted: a mistyped entry may hold credentials, or span lines.
+          message: `entry ${index + 1} is not an origin like https://app.example.com (or use "*" alone)`,
+          input: '',
+        });
+        return z.NEVER;
+      }
+      normalised.push(url.origin);
+    }
+    return normalised;
+  }),
+);
+
+const variables = z
   .object({
     DEFAULT_OPENAI_PROVIDER: envValue(baseUrl),
     DEFAULT_OPENAI_TOKEN: envValue(bearerToken),
@@ -73,34 +80,43 @@ export const configSchema = z
     MAX_BODY_BYTES: envValue(integerString({ min: 1, max: 1024 * MIB })),
     UPSTREAM_HEADERS_TIMEOUT_MS: envValue(integerString({ min: 1, max: 3_600_000 })),
     REQUEST_TIMEOUT_MS: envValue(integerString({ min: 1, max: 24 * 3_600_000 })),
-    HOST: envValue(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address')),
+    HOST: envValue(z.string().check(z.regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'))),
     PORT: envValue(integerString({ min: 0, max: 65_535 })),
   })
-  .superRefine((env, ctx) => {
-    if (env.DEFAULT_OPENAI_TOKEN !== undefined && env.DEFAULT_OPENAI_PROVIDER === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DEFAULT_OPENAI_PROVIDER'],
-        message: 'is required when DEFAULT_OPENAI_TOKEN is set',
-      });
-    }
-    const seen = new Set(env.DEFAULT_OPENAI_PROVIDER === undefined ? [] : [DEFAULT_PROVIDER_ID]);
-    for (const [index, provider] of (env.ADDITIONAL_PROVIDERS ?? []).entries()) {
-      if (seen.has(provider.id)) {
-        const why =
-          provider.id === DEFAULT_PROVIDER_ID
-            ? ' (the provider of DEFAULT_OPENAI_PROVIDER is "default")'
-            : '';
+  .check(
+    z.superRefine((env, ctx) => {
+      if (env.DEFAULT_OPENAI_TOKEN !== undefined && env.DEFAULT_OPENAI_PROVIDER === undefined) {
         ctx.addIssue({
           code: 'custom',
-          path: ['ADDITIONAL_PROVIDERS', index, 'id'],
-          message: `duplicate id "${provider.id}"${why}`,
+          path: ['DEFAULT_OPENAI_PROVIDER'],
+          message: 'is required when DEFAULT_OPENAI_TOKEN is set',
         });
       }
-      seen.add(provider.id);
-    }
-  })
-  .transform((env) => {
+      const seen = new Set(env.DEFAULT_OPENAI_PROVIDER === undefined ? [] : [DEFAULT_PROVIDER_ID]);
+      for (const [index, provider] of (env.ADDITIONAL_PROVIDERS ?? []).entries()) {
+        if (seen.has(provider.id)) {
+          const why =
+            provider.id === DEFAULT_PROVIDER_ID
+              ? ' (the provider of DEFAULT_OPENAI_PROVIDER is "default")'
+              : '';
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ADDITIONAL_PROVIDERS', index, 'id'],
+            message: `duplicate id "${provider.id}"${why}`,
+          });
+        }
+        seen.add(provider.id);
+      }
+    }),
+  );
+
+/**
+ * The whole configuration, read from environment-style variables (Node's `process.env`, a Worker's `env`).
+ * Keys are the variable names, so every validation problem names its variable.
+ */
+export const configSchema = z.pipe(
+  variables,
+  z.transform((env) => {
     const configured = [
       ...(env.DEFAULT_OPENAI_PROVIDER === undefined
         ? []
@@ -132,7 +148,8 @@ export const configSchema = z
       host: env.HOST ?? '127.0.0.1',
       port: env.PORT ?? 8787,
     };
-  });
+  }),
+);
 
 /** The parsed, validated configuration. Build it with `parseConfig`; never mutate it. */
 export type Config = z.output<typeof configSchema>;

@@ -86,7 +86,7 @@ function streamChat(options: {
       });
     },
     cancel() {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     },
   });
 }

@@ -144,6 +144,8 @@ export function createForward(options: ForwardOptions) {
       onEnd(outcome) {
         // A body that fails because the client went away is the client's doing, not the provider's.
         const final = outcome === 'failed' && request.signal.aborted ? 'cancelled' : outcome;
+        // Cancelling the body alone may leave the connection draining (workerd does): abort the request.
+        if (final === 'cancelled') controller.abort();
         settle(failed || final === 'failed');
         resolveDone(final);
       },
