@@ -83,7 +83,9 @@ describe('createGateway', () => {
     const { gateway, logs } = gatewayWith({
       fetch: async (url, init) => {
         seen.push({ url, authorization: new Headers(init.headers).get('authorization') });
-        return new Response('data: {}\n\n', { headers: { 'content-type': 'text/event-stream' } });
+        return new Response('data: {}\n\ndata: [DONE]\n\n', {
+          headers: { 'content-type': 'text/event-stream' },
+        });
       },
     });
     const pending: Promise<unknown>[] = [];
@@ -98,7 +100,7 @@ describe('createGateway', () => {
     ]);
     expect(pending).toHaveLength(1);
     expect(logs.filter((line) => line.msg === 'request')).toHaveLength(0);
-    expect(await response.text()).toBe('data: {}\n\n');
+    expect(await response.text()).toBe('data: {}\n\ndata: [DONE]\n\n');
     await Promise.all(pending);
     expect(logs.filter((line) => line.msg === 'request')).toEqual([
       expect.objectContaining({ status: 200, provider: 'default', attempts: 1, outcome: 'complete' }),

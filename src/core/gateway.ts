@@ -54,16 +54,22 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? jsonConsoleLogger;
   const upstreamFetch: UpstreamFetch = options.fetch ?? ((url, init) => fetch(url, init));
   const demoFetch = config.demo ? createDemoFetch({ now }) : undefined;
+  const random = options.random ?? Math.random;
   const providers = createProviders({
     providers: config.providers,
     fetchFor: () => demoFetch ?? upstreamFetch,
+    breaker: { ...config.breaker, now },
   });
   const forward = createForward({
     providers,
-    balancer: createBalancer({ strategy: config.strategy, random: options.random ?? Math.random }),
+    balancer: createBalancer({ strategy: config.strategy, random }),
     now,
+    random,
     maxBodyBytes: config.maxBodyBytes,
+    maxAttempts: config.maxAttempts,
     upstreamHeadersTimeoutMs: config.upstreamHeadersTimeoutMs,
+    firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+    streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
   });
   const withClientKey = requireClientKey(createKeyVerifier(config.clientKeys));
@@ -73,9 +79,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = new Hono<AppEnv>();
   app.use(requestLog({ logger, now }));
   app.use(cors({ origins: config.corsOrigins }));
-  app.get('/health', (c) =>
-    c.json({ status: 'ok', uptimeSeconds: uptimeSeconds(), providers: providers.length, demo: config.demo }),
-  );
+  app.get('/health', (c) => {
+    // Degraded, not down: the gateway itself is fine, and a provider with an open breaker is being worked around.
+    const open = providers.filter((provider) => provider.breaker.snapshot().state !== 'closed').length;
+    return c.json({
+      status: open === 0 ? 'ok' : 'degraded',
+      uptimeSeconds: uptimeSeconds(),
+      providers: providers.length,
+      providersOpen: open,
+      demo: config.demo,
+    });
+  });
   app.get('/stats', withClientKey, (c) =>
     c.json({
       strategy: config.strategy,
@@ -87,7 +101,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       demo: config.demo,
       startedAt: new Date(startedAt).toISOString(),
       uptimeSeconds: uptimeSeconds(),
-      providers: providers.map(providerStats),
+      providers: providers.map((provider) => providerStats(provider, now())),
     }),
   );
   app.all('/v1/*', withClientKey, (c) => forward(c.req.raw, c.get('record')));

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Config, createGateway, type Logger, type UpstreamFetch } from '../core/index.js';
@@ -5,8 +6,11 @@ import { type Config, createGateway, type Logger, type UpstreamFetch } from '../
 export interface NodeGatewayServer {
   /** `http://host:port`, with the port actually bound (useful with PORT=0). */
   readonly url: string;
-  /** Stops accepting connections and closes the open ones. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets requests and streams in flight finish for up to `graceMs`
+   * (default 0), then closes whatever is still open.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export interface StartNodeServerOptions {
@@ -30,10 +34,11 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
+  // HTTP/1.1 (no http2 option given), so the node:http Server API is there.
   const server = createAdaptorServer({
     fetch: (request: Request) => gateway.fetch(request),
     hostname: config.host,
-  });
+  }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -45,10 +50,18 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
-    close: () =>
+    close: ({ graceMs = 0 } = {}) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
+        // Idle keep-alive connections would hold close() open: close each as soon as it has nothing in flight.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+          resolve();
+        });
+        server.closeIdleConnections();
+        if (graceMs === 0) server.closeAllConnections();
       }),
   };
 }

@@ -46,11 +46,21 @@ try {
   console.log(
     `OpenAI gateway listening on ${server.url} (strategy ${config.strategy}, ${config.providers.length} provider(s))`,
   );
-  const shutdown = () => {
-    void server.close().then(() => process.exit(0));
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second signal: stop waiting for what is in flight.
+      process.stdout.write(`${signal} again: closing open connections now.\n`);
+      process.exit(0);
+    }
+    stopping = true;
+    process.stdout.write(
+      `${signal}: no longer accepting connections; letting requests in flight finish (up to ${config.shutdownGraceMs} ms).\n`,
+    );
+    void server.close({ graceMs: config.shutdownGraceMs }).then(() => process.exit(0));
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const where = `${config.host}:${config.port}`;

@@ -172,11 +172,24 @@ describe.each(targets)('forwarding (%s)', (_name, startTarget) => {
     expect(text).toContain('default');
   });
 
-  it('passes upstream 5xx through with its provider named', async () => {
-    upstream.handle((_request, res) => replyJson(res, 503, { error: { message: 'overloaded' } }));
+  it('retries its only provider once after a pause, then answers 502 naming it, without the upstream body', async () => {
+    upstream.handle((_request, res) =>
+      replyJson(res, 503, { error: { message: 'overloaded: upstream secret text' } }),
+    );
     const response = await fetch(`${gateway.url}/v1/models`, { headers: auth() });
-    expect(response.status).toBe(503);
-    expect(response.headers.get('x-proxy-provider')).toBe('default');
+    expect(response.status).toBe(502);
+    expect(response.headers.get('x-proxy-attempts')).toBe('2');
+    const text = await response.text();
+    const { error } = JSON.parse(text) as { error: { message: string; type: string; code: string } };
+    expect(error).toMatchObject({ type: 'api_error', code: 'upstream_failed' });
+    expect(error.message).toBe(
+      'All 2 attempts failed: "default" failed (HTTP 503); "default" failed (HTTP 503).',
+    );
+    expect(text).not.toContain('upstream secret text');
+    const [first, second] = upstream.requests;
+    expect(upstream.requests).toHaveLength(2);
+    // Backoff with jitter: at least half of the 200 ms base between the two attempts.
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(95);
   });
 });
 

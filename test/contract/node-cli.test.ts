@@ -182,3 +182,50 @@ describe('npm start (node dist/entry/node.js)', () => {
     }
   });
 });
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM refuses new connections, lets a stream in flight finish, then exits 0', async () => {
+    const { startFakeUpstream, startSse, chatChunk } = await import('../fixtures/fake-upstream.js');
+    const upstream = await startFakeUpstream((_request, res) => {
+      startSse(res);
+      let sent = 0;
+      const timer = setInterval(() => {
+        sent += 1;
+        if (sent <= 8) return res.write(chatChunk(`part${sent} `));
+        clearInterval(timer);
+        res.end('data: [DONE]\n\n');
+      }, 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      const run = start({
+        DEFAULT_OPENAI_PROVIDER: upstream.url,
+        PROXY_API_KEYS: 'k',
+        SHUTDOWN_GRACE_MS: '5000',
+      });
+      const url = await ready(run);
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', stream: true, messages: [] }),
+      });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let text = new TextDecoder().decode((await reader.read()).value);
+      run.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      // A new connection is refused while the stream goes on.
+      await expect(fetch(`${url}/health`, { headers: { connection: 'close' } })).rejects.toThrow();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text).toContain('part8');
+      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(await exitOf(run)).toBe(0);
+      expect(run.stdout()).toContain('SIGTERM: no longer accepting connections');
+    } finally {
+      await upstream.close();
+    }
+  });
+});

@@ -37,26 +37,42 @@ describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
     >;
     expect(stats).toMatchObject({ strategy: 'round-robin', runtime: name });
     expect(typeof stats.uptimeSeconds).toBe('number');
-    expect(stats.providers).toEqual([
-      {
-        id: 'default',
-        baseUrl: ok.url,
-        weight: 1,
-        requests: 2,
-        errors: 0,
-        inFlight: 0,
-        meanLatencyMs: expect.any(Number),
-      },
-      {
-        id: 'failing',
-        baseUrl: `${failing.url}/base`,
-        weight: 1,
-        requests: 2,
-        errors: 2,
-        inFlight: 0,
-        meanLatencyMs: expect.any(Number),
-      },
-    ]);
+    type ProviderStats = { id: string; requests: number; errors: number } & Record<string, unknown>;
+    const [healthy, failingStats] = stats.providers as [ProviderStats, ProviderStats];
+    const shape = {
+      weight: 1,
+      inFlight: 0,
+      meanLatencyMs: expect.any(Number),
+      breaker: 'closed',
+      cooldownUntil: null,
+    };
+    expect(healthy).toMatchObject({ ...shape, id: 'default', baseUrl: ok.url, errors: 0, lastError: null });
+    expect(failingStats).toMatchObject({
+      ...shape,
+      id: 'failing',
+      baseUrl: `${failing.url}/base`,
+      lastError: 'http_500',
+    });
+    // Every attempt on the failing provider failed and was answered by the healthy one instead.
+    expect(failingStats.requests).toBeGreaterThanOrEqual(1);
+    expect(failingStats.errors).toBe(failingStats.requests);
+    expect(healthy.requests).toBe(4);
+    expect(Object.keys(failingStats).sort()).toEqual(
+      [
+        'id',
+        'baseUrl',
+        'weight',
+        'requests',
+        'errors',
+        'inFlight',
+        'meanLatencyMs',
+        'breaker',
+        'consecutiveFailures',
+        'cooldownUntil',
+        'retryAfterUntil',
+        'lastError',
+      ].sort(),
+    );
   });
 
   it('never shows a provider token or client key in any response or log line', async () => {

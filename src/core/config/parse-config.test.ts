@@ -38,9 +38,39 @@ describe('parseConfig: defaults', () => {
       maxBodyBytes: 50 * MIB,
       upstreamHeadersTimeoutMs: 30_000,
       requestTimeoutMs: 300_000,
+      firstTokenTimeoutMs: 15_000,
+      streamIdleTimeoutMs: 20_000,
+      maxAttempts: 2,
+      breaker: { failureThreshold: 3, cooldownMs: 5_000, maxCooldownMs: 120_000 },
+      shutdownGraceMs: 10_000,
       host: '127.0.0.1',
       port: 8787,
     });
+  });
+
+  it('tries every provider once by default, and at least twice in all', () => {
+    const three = JSON.stringify(['a', 'b', 'c'].map((id) => ({ id, baseUrl: `https://${id}.example` })));
+    expect(parseConfig({ ADDITIONAL_PROVIDERS: three }).maxAttempts).toBe(3);
+    expect(parseConfig({ DEFAULT_OPENAI_PROVIDER: 'https://a.example' }).maxAttempts).toBe(2);
+    expect(parseConfig({ ADDITIONAL_PROVIDERS: three, MAX_ATTEMPTS: '5' }).maxAttempts).toBe(5);
+  });
+
+  it('reads the resilience settings', () => {
+    const config = parseConfig({
+      FIRST_TOKEN_TIMEOUT_MS: '100',
+      STREAM_IDLE_TIMEOUT_MS: '200',
+      BREAKER_FAILURE_THRESHOLD: '2',
+      BREAKER_COOLDOWN_MS: '300',
+      BREAKER_MAX_COOLDOWN_MS: '900',
+      SHUTDOWN_GRACE_MS: '0',
+    });
+    expect(config).toMatchObject({
+      firstTokenTimeoutMs: 100,
+      streamIdleTimeoutMs: 200,
+      breaker: { failureThreshold: 2, cooldownMs: 300, maxCooldownMs: 900 },
+      shutdownGraceMs: 0,
+    });
+    expect(() => parseConfig({ MAX_ATTEMPTS: '0' })).toThrow('MAX_ATTEMPTS: must be at least 1');
   });
 
   it('gives exact default numbers', () => {

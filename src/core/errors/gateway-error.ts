@@ -56,8 +56,16 @@ export class InvalidRequestError extends GatewayError {
 
 /** 502 / 503 / 504: the gateway could not get an answer from any provider. */
 export class UpstreamError extends GatewayError {
-  constructor(message: string, options: { status: 502 | 503 | 504; code: string; cause?: unknown }) {
-    super(message, { status: options.status, type: 'api_error', code: options.code, cause: options.cause });
+  constructor(
+    message: string,
+    options: {
+      status: 502 | 503 | 504;
+      code: string;
+      headers?: Readonly<Record<string, string>>;
+      cause?: unknown;
+    },
+  ) {
+    super(message, { ...options, type: 'api_error' });
     this.name = 'UpstreamError';
   }
 }

@@ -1,6 +1,12 @@
 import type { Candidate } from '../balancer/strategy.js';
 import type { ProviderConfig } from '../config/schema.js';
 import { upstreamPrefix } from '../proxy/upstream-url.js';
+import {
+  type BreakerOptions,
+  type BreakerState,
+  type CircuitBreaker,
+  createCircuitBreaker,
+} from '../resilience/circuit-breaker.js';
 
 /** The subset of `fetch` the gateway calls upstream with. `globalThis.fetch` fits. */
 export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -16,6 +22,13 @@ export interface Provider extends Candidate {
   /** `Bearer <token>`, or undefined for a provider without a token (a local vLLM, Ollama). */
   readonly authorization: string | undefined;
   readonly fetch: UpstreamFetch;
+  readonly breaker: CircuitBreaker;
+  /** No attempt before this time (epoch ms): set by Retry-After, or by backoff after a failure. */
+  notBefore: number;
+  /** Failures in a row, 429s included (the breaker leaves those to Retry-After): drives the backoff. */
+  failureStreak: number;
+  /** The class of the last failure (`connect_error`, `http_503`, ...), never a message or a body. */
+  lastError: string | null;
   /** Attempts sent, attempts failed, attempts whose body is still flowing, and time to response headers. */
   requests: number;
   errors: number;
@@ -33,6 +46,13 @@ export interface ProviderStats {
   errors: number;
   inFlight: number;
   meanLatencyMs: number | null;
+  breaker: BreakerState;
+  consecutiveFailures: number;
+  /** ISO time when an open breaker lets a probe through. */
+  cooldownUntil: string | null;
+  /** ISO time before which Retry-After or backoff keeps the provider out. */
+  retryAfterUntil: string | null;
+  lastError: string | null;
 }
 
 /**
@@ -45,6 +65,7 @@ export interface ProviderStats {
 export function createProviders(options: {
   providers: readonly ProviderConfig[];
   fetchFor: (provider: ProviderConfig) => UpstreamFetch;
+  breaker: BreakerOptions;
 }): Provider[] {
   return options.providers.map((provider) => ({
     id: provider.id,
@@ -53,6 +74,10 @@ export function createProviders(options: {
     prefix: upstreamPrefix(provider.baseUrl),
     authorization: provider.token === undefined ? undefined : `Bearer ${provider.token}`,
     fetch: options.fetchFor(provider),
+    breaker: createCircuitBreaker(options.breaker),
+    notBefore: 0,
+    failureStreak: 0,
+    lastError: null,
     requests: 0,
     errors: 0,
     inFlight: 0,
@@ -61,8 +86,12 @@ export function createProviders(options: {
   }));
 }
 
-/** A provider's counters as /stats shows them. */
-export function providerStats(provider: Provider): ProviderStats {
+const isoOrNull = (epochMs: number | null, now: number) =>
+  epochMs === null || epochMs <= now ? null : new Date(epochMs).toISOString();
+
+/** A provider's counters and health as /stats shows them. */
+export function providerStats(provider: Provider, now: number): ProviderStats {
+  const breaker = provider.breaker.snapshot();
   return {
     id: provider.id,
     baseUrl: provider.baseUrl,
@@ -74,5 +103,10 @@ export function providerStats(provider: Provider): ProviderStats {
       provider.latencyCount === 0
         ? null
         : Math.round((provider.latencyTotalMs / provider.latencyCount) * 10) / 10,
+    breaker: breaker.state,
+    consecutiveFailures: breaker.consecutiveFailures,
+    cooldownUntil: isoOrNull(breaker.openUntil, now),
+    retryAfterUntil: isoOrNull(provider.notBefore, now),
+    lastError: provider.lastError,
   };
 }

@@ -1,155 +1,132 @@
 import type { Balancer } from '../balancer/create-balancer.js';
-import { GatewayError, UpstreamError } from '../errors/gateway-error.js';
+import type { Random } from '../balancer/strategy.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { RequestRecord } from '../http/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
-import { type BodyOutcome, observeBody } from './observe-body.js';
+import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-failure.js';
+import { createBackoff } from '../resilience/backoff.js';
+import { createRequestBudget } from '../resilience/request-budget.js';
+import { selectProvider } from '../resilience/select-provider.js';
+import { attemptUpstream, ClientGone } from './attempt.js';
+import { upstreamRequestHeaders } from './headers.js';
+import type { BodyOutcome } from './observe-body.js';
 import { readBody } from './read-body.js';
 import { forwardedTarget } from './upstream-url.js';
+
+/** The longest a request waits, inside its budget, for a provider's Retry-After or backoff to pass. */
+const MAX_WAIT_MS = 10_000;
+/** Chat and text completions streams end with `data: [DONE]`; others (the Responses API) do not. */
+const ENDS_WITH_DONE = /^\/v1\/(?:chat\/)?completions(?:\?|$)/;
 
 export interface ForwardOptions {
   providers: readonly Provider[];
   balancer: Balancer;
   now: () => number;
+  random: Random;
   maxBodyBytes: number;
+  maxAttempts: number;
   upstreamHeadersTimeoutMs: number;
+  firstTokenTimeoutMs: number;
+  streamIdleTimeoutMs: number;
   requestTimeoutMs: number;
 }
 
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-
-const STREAM_FAILURE_EVENT = new TextEncoder().encode(
-  `data: ${JSON.stringify({
-    error: {
-      message: 'The upstream stream was interrupted before it completed.',
-      type: 'api_error',
-      param: null,
-      code: 'upstream_stream_interrupted',
-    },
-  })}\n\n`,
-);
+function clientClosed(): GatewayError {
+  return new GatewayError('The client closed the request.', {
+    status: 499,
+    type: 'invalid_request_error',
+    code: 'client_closed_request',
+  });
+}
 
 /**
- * The `/v1/*` handler: reads the body (within the size limit), picks a provider, sends the request there with
- * the provider's token and returns its answer as it streams in, marked with `x-proxy-provider`.
+ * The `/v1/*` handler: reads the body (within the size limit), then tries providers, chosen by the strategy
+ * and their health, until one answers or the attempts, the budget or the client run out. Failures before the
+ * first byte reaches the client move on to another provider; the answer names who served it
+ * (`x-proxy-provider`) and how many attempts it took (`x-proxy-attempts`).
  *
  * @example
- * const forward = createForward({ providers, balancer, now: Date.now, maxBodyBytes, upstreamHeadersTimeoutMs, requestTimeoutMs });
+ * const forward = createForward({ providers, balancer, now: Date.now, random: Math.random, ...timeouts });
  * app.all('/v1/*', (c) => forward(c.req.raw, c.get('record')));
  */
 export function createForward(options: ForwardOptions) {
-  const { providers, balancer, now, maxBodyBytes, upstreamHeadersTimeoutMs, requestTimeoutMs } = options;
+  const { providers, balancer, now, maxAttempts } = options;
+  const backoff = createBackoff({ baseMs: 200, maxMs: 10_000, random: options.random });
 
   return async function forward(request: Request, record: RequestRecord): Promise<Response> {
     const target = forwardedTarget(request.url);
-    const body = await readBody(request, { maxBytes: maxBodyBytes });
-    const provider = balancer.pick(providers);
-    if (provider === undefined) {
-      throw new UpstreamError('No provider is available.', { status: 503, code: 'no_provider_available' });
-    }
-    record.provider = provider.id;
-    record.attempts += 1;
-
-    const controller = new AbortController();
-    let timedOut = false;
-    const abortForClient = () => controller.abort(request.signal.reason);
-    const headersTimer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, upstreamHeadersTimeoutMs);
-    const totalTimer = setTimeout(
-      () => {
-        timedOut = true;
-        controller.abort();
-      },
-      Math.max(0, requestTimeoutMs - (now() - record.start)),
-    );
-    request.signal.addEventListener('abort', abortForClient, { once: true });
-    let settled = false;
-    const settle = (failed: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(headersTimer);
-      clearTimeout(totalTimer);
-      request.signal.removeEventListener('abort', abortForClient);
-      provider.inFlight -= 1;
-      if (failed) provider.errors += 1;
-    };
-
-    provider.requests += 1;
-    provider.inFlight += 1;
-    const sentAt = now();
-    let upstream: Response;
+    const body = await readBody(request, { maxBytes: options.maxBodyBytes });
+    const budget = createRequestBudget({
+      deadline: record.start + options.requestTimeoutMs,
+      now,
+      clientSignal: request.signal,
+    });
+    const expectDone = ENDS_WITH_DONE.test(target);
+    const tried = new Set<Provider>();
+    const failures: { provider: string; failure: AttemptFailure }[] = [];
+    let blocked: { provider: string; waitMs: number } | undefined;
+    let answered = false;
     try {
-      upstream = await provider.fetch(`${provider.prefix}${target}`, {
-        method: request.method,
-        headers: upstreamRequestHeaders(request.headers, provider.authorization),
-        body,
-        signal: controller.signal,
-        redirect: 'manual',
-      });
-    } catch (cause) {
-      const clientGone = request.signal.aborted;
-      settle(!clientGone);
-      if (clientGone) {
-        throw new GatewayError('The client closed the request.', {
-          status: 499,
-          type: 'invalid_request_error',
-          code: 'client_closed_request',
+      for (let attempt = 1; attempt <= maxAttempts && budget.ended() === undefined; attempt++) {
+        const selection = selectProvider({ providers, tried, balancer, now: now() });
+        if (selection === undefined) break;
+        const { provider, waitMs } = selection;
+        if (waitMs > 0) {
+          if (waitMs > Math.min(MAX_WAIT_MS, budget.remaining())) {
+            blocked = { provider: provider.id, waitMs };
+            break;
+          }
+          await budget.sleep(waitMs);
+          if (budget.ended() !== undefined) break;
+        }
+        tried.add(provider);
+        record.provider = provider.id;
+        record.attempts = attempt;
+        let resolveDone: (outcome: BodyOutcome) => void = () => {};
+        const done = new Promise<BodyOutcome>((resolve) => {
+          resolveDone = resolve;
         });
-      }
-      if (timedOut) {
-        throw new UpstreamError(`Provider "${provider.id}" did not answer in time.`, {
-          status: 504,
-          code: 'upstream_timeout',
-          cause,
+        const result = await attemptUpstream({
+          provider,
+          url: `${provider.prefix}${target}`,
+          method: request.method,
+          headers: upstreamRequestHeaders(request.headers, provider.authorization),
+          body,
+          budget,
+          now,
+          backoff,
+          headersTimeoutMs: options.upstreamHeadersTimeoutMs,
+          // The last attempt is waited on for as long as the budget allows.
+          firstTokenTimeoutMs: attempt === maxAttempts ? budget.remaining() : options.firstTokenTimeoutMs,
+          idleTimeoutMs: options.streamIdleTimeoutMs,
+          expectDone,
+          onBodyEnd(outcome) {
+            budget.dispose();
+            resolveDone(outcome);
+          },
         });
+        if (result.ok) {
+          answered = true;
+          record.done = done;
+          result.response.headers.set('x-proxy-attempts', String(attempt));
+          return result.response;
+        }
+        failures.push({ provider: provider.id, failure: result.failure });
       }
-      throw new UpstreamError(`Provider "${provider.id}" could not be reached.`, {
-        status: 502,
-        code: 'upstream_unreachable',
-        cause,
-      });
+    } catch (error) {
+      if (error instanceof ClientGone) throw clientClosed();
+      throw error;
+    } finally {
+      if (!answered) budget.dispose();
     }
-    clearTimeout(headersTimer);
-    provider.latencyTotalMs += now() - sentAt;
-    provider.latencyCount += 1;
-
-    const status = upstream.status;
-    if (status === 401 || status === 403) {
-      // The provider refused the gateway's token: telling the client its own key is wrong would mislead it.
-      settle(true);
-      await upstream.body?.cancel().catch(() => {});
-      throw new UpstreamError(
-        `Provider "${provider.id}" refused the gateway's credentials (HTTP ${status}): check that provider's token.`,
-        { status: 502, code: 'upstream_auth_failed' },
-      );
+    if (budget.ended() === 'client') throw clientClosed();
+    if (budget.ended() === 'deadline' && failures.at(-1)?.failure.kind !== 'deadline' && record.provider) {
+      failures.push({ provider: record.provider, failure: { kind: 'deadline' } });
     }
-    const failed = status >= 500 || status === 429;
-    const headers = clientResponseHeaders(upstream.headers);
-    headers.set('x-proxy-provider', provider.id);
-    headers.set('x-proxy-attempts', String(record.attempts));
-    if (upstream.body === null || request.method === 'HEAD' || NULL_BODY_STATUSES.has(status)) {
-      settle(failed);
-      await upstream.body?.cancel().catch(() => {});
-      return new Response(null, { status, headers });
-    }
-    const isEventStream = headers.get('content-type')?.startsWith('text/event-stream') ?? false;
-    let resolveDone: (outcome: BodyOutcome) => void = () => {};
-    record.done = new Promise<BodyOutcome>((resolve) => {
-      resolveDone = resolve;
+    throw allAttemptsFailed({
+      failures,
+      attempts: record.attempts,
+      ...(blocked === undefined ? {} : { blocked }),
     });
-    const observed = observeBody(upstream.body, {
-      ...(isEventStream ? { failureEvent: STREAM_FAILURE_EVENT } : {}),
-      onEnd(outcome) {
-        // A body that fails because the client went away is the client's doing, not the provider's.
-        const final = outcome === 'failed' && request.signal.aborted ? 'cancelled' : outcome;
-        // Cancelling the body alone may leave the connection draining (workerd does): abort the request.
-        if (final === 'cancelled') controller.abort();
-        settle(failed || final === 'failed');
-        resolveDone(final);
-      },
-    });
-    return new Response(observed, { status, headers });
   };
 }

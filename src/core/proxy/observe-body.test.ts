@@ -58,7 +58,7 @@ describe('observeBody', () => {
     ];
     const { stream } = countingSource(chunks);
     const { onEnd } = recorder();
-    const out = await readAll(observeBody(stream, { onEnd }));
+    const out = await readAll(observeBody(stream.getReader(), { onEnd }));
     expect(out).toHaveLength(3);
     expect(out.map((chunk) => [...chunk])).toEqual(chunks.map((chunk) => [...chunk]));
   });
@@ -66,14 +66,14 @@ describe('observeBody', () => {
   it('hands on the very same chunk objects (no copy, no buffering)', async () => {
     const chunk = encoder.encode('hello');
     const { stream } = countingSource([chunk]);
-    const out = await readAll(observeBody(stream, { onEnd: () => {} }));
+    const out = await readAll(observeBody(stream.getReader(), { onEnd: () => {} }));
     expect(out[0]).toBe(chunk);
   });
 
   it("calls onEnd('complete') once, only when the end is read", async () => {
     const { stream } = countingSource([encoder.encode('a'), encoder.encode('b')]);
     const { outcomes, onEnd } = recorder();
-    const reader = observeBody(stream, { onEnd }).getReader();
+    const reader = observeBody(stream.getReader(), { onEnd }).getReader();
     await reader.read();
     await reader.read();
     expect(outcomes).toEqual([]);
@@ -87,14 +87,14 @@ describe('observeBody', () => {
   it("calls onEnd('complete') for an empty body", async () => {
     const { stream } = countingSource([]);
     const { outcomes, onEnd } = recorder();
-    expect(await readAll(observeBody(stream, { onEnd }))).toEqual([]);
+    expect(await readAll(observeBody(stream.getReader(), { onEnd }))).toEqual([]);
     expect(outcomes).toEqual(['complete']);
   });
 
   it("on cancel calls onEnd('cancelled') and cancels the source with the reason", async () => {
     const { stream, state } = countingSource([encoder.encode('a'), encoder.encode('b')]);
     const { outcomes, onEnd } = recorder();
-    const observed = observeBody(stream, { onEnd });
+    const observed = observeBody(stream.getReader(), { onEnd });
     const reader = observed.getReader();
     await reader.read();
     await reader.cancel('client went away');
@@ -108,26 +108,16 @@ describe('observeBody', () => {
   it('cancels the source when cancelled before anything was read', async () => {
     const { stream, state } = countingSource([encoder.encode('a')]);
     const { outcomes, onEnd } = recorder();
-    await observeBody(stream, { onEnd }).cancel();
+    await observeBody(stream.getReader(), { onEnd }).cancel();
     expect(state.cancelled).toBe(true);
     expect(state.pulls).toBe(0);
     expect(outcomes).toEqual(['cancelled']);
   });
 
-  it('emits the failure event, then closes, and reports failed, when the source errors', async () => {
-    const failureEvent = encoder.encode('data: {"error":{"message":"interrupted"}}\n\n');
-    const first = encoder.encode('data: {"x":1}\n\n');
-    const { stream } = countingSource([first], { failAfter: 1 });
-    const { outcomes, onEnd } = recorder();
-    const out = await readAll(observeBody(stream, { onEnd, failureEvent }));
-    expect(out).toEqual([first, failureEvent]);
-    expect(outcomes).toEqual(['failed']);
-  });
-
-  it('errors the stream and reports failed when the source errors without a failure event', async () => {
+  it('errors the stream and reports failed when the source errors', async () => {
     const { stream } = countingSource([encoder.encode('a')], { failAfter: 1 });
     const { outcomes, onEnd } = recorder();
-    const reader = observeBody(stream, { onEnd }).getReader();
+    const reader = observeBody(stream.getReader(), { onEnd }).getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('a');
     await expect(reader.read()).rejects.toThrow('upstream reset');
     expect(outcomes).toEqual(['failed']);
@@ -135,7 +125,7 @@ describe('observeBody', () => {
 
   it('does not read ahead of the consumer', async () => {
     const { stream, state } = countingSource([encoder.encode('a'), encoder.encode('b'), encoder.encode('c')]);
-    const observed = observeBody(stream, { onEnd: () => {} });
+    const observed = observeBody(stream.getReader(), { onEnd: () => {} });
     await settle();
     expect(state.pulls).toBe(0);
     const reader = observed.getReader();
@@ -152,8 +142,24 @@ describe('observeBody', () => {
   it('works as a Response body', async () => {
     const { stream } = countingSource([encoder.encode('he'), encoder.encode('llo')]);
     const { outcomes, onEnd } = recorder();
-    const text = await new Response(observeBody(stream, { onEnd })).text();
+    const text = await new Response(observeBody(stream.getReader(), { onEnd })).text();
     expect(text).toBe('hello');
     expect(outcomes).toEqual(['complete']);
+  });
+});
+
+describe('observeBody with a prefix', () => {
+  it('sends the bytes already read first, then the rest of the reader', async () => {
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('rest'));
+        controller.close();
+      },
+    });
+    const text = await new Response(
+      observeBody(stream.getReader(), { prefix: encoder.encode('held-'), onEnd: () => {} }),
+    ).text();
+    expect(text).toBe('held-rest');
   });
 });

@@ -2,30 +2,25 @@
 export type BodyOutcome = 'complete' | 'cancelled' | 'failed';
 
 export interface ObserveBodyOptions {
+  /** Bytes already read from the reader, sent first. */
+  prefix?: Uint8Array;
   /** Called once, when the body is done for whatever reason. */
   onEnd: (outcome: BodyOutcome) => void;
-  /**
-   * For event streams: the bytes to send when the upstream fails after the stream started, so that the
-   * client sees an error event rather than a stream that merely stops (and looks complete).
-   */
-  failureEvent?: Uint8Array;
 }
 
 /**
- * Wraps a body so the gateway learns when it ends, without buffering: nothing is read from upstream
- * until the client asks for it (high-water mark 0), and each chunk is handed on as it is. A client that
- * goes away cancels the upstream body, which aborts the upstream request.
+ * A body handed on as it comes, so the gateway learns when it ends, without buffering: nothing is read from
+ * upstream until the client asks for it (high-water mark 0). A client that goes away cancels the upstream
+ * body; an upstream that fails midway errors the stream, so the client's transfer fails rather than ends.
  *
  * @example
- * new Response(observeBody(upstream.body, { onEnd: (outcome) => log(outcome) }), upstream);
+ * new Response(observeBody(upstream.body.getReader(), { onEnd: (outcome) => log(outcome) }), upstream);
  */
 export function observeBody(
-  body: ReadableStream<Uint8Array>,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
   options: ObserveBodyOptions,
 ): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
   let ended = false;
-  let cancelled = false;
   const end = (outcome: BodyOutcome) => {
     if (ended) return;
     ended = true;
@@ -33,22 +28,20 @@ export function observeBody(
   };
   return new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        if (options.prefix !== undefined && options.prefix.byteLength > 0) controller.enqueue(options.prefix);
+      },
       async pull(controller) {
         let result: ReadableStreamReadResult<Uint8Array>;
         try {
           result = await reader.read();
         } catch (error) {
+          if (ended) return;
           end('failed');
-          if (cancelled) return;
-          if (options.failureEvent === undefined) {
-            controller.error(error);
-          } else {
-            controller.enqueue(options.failureEvent);
-            controller.close();
-          }
+          controller.error(error);
           return;
         }
-        if (cancelled) return;
+        if (ended) return;
         if (result.done) {
           end('complete');
           controller.close();
@@ -57,7 +50,6 @@ export function observeBody(
         }
       },
       cancel(reason) {
-        cancelled = true;
         end('cancelled');
         return reader.cancel(reason);
       },

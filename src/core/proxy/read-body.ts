@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors/gateway-error.js';
+import { concatBytes } from './bytes.js';
 
 function tooLarge(maxBytes: number): InvalidRequestError {
   return new InvalidRequestError(
@@ -42,15 +43,5 @@ export async function readBody(
     }
     chunks.push(value);
   }
-  const [only] = chunks;
-  if (chunks.length === 1 && only !== undefined && only.buffer instanceof ArrayBuffer) {
-    return only as Uint8Array<ArrayBuffer>;
-  }
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }

@@ -1,0 +1,91 @@
+// Non-streaming load with autocannon, in this (the runner's) process: throughput at a fixed number of
+// connections, and latency at a fixed overall request rate.
+import autocannon from 'autocannon';
+import { percentile } from './stats.mjs';
+
+const BODY = JSON.stringify({
+  model: 'bench-model',
+  messages: [{ role: 'user', content: 'Say hello.' }],
+});
+
+/** The part of autocannon's result used here (durations in seconds). */
+/** @typedef {{ '2xx': number, non2xx: number, errors: number, timeouts: number, duration: number }} AutocannonResult */
+
+/**
+ * @param {{ url: string, key: string, connections: number, seconds: number, overallRate?: number }} options
+ * @param {(responseTimeMs: number) => void} [onResponse]
+ * @returns {Promise<AutocannonResult>}
+ */
+function fire({ url, key, connections, seconds, overallRate }, onResponse) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: new URL('/v1/chat/completions', url).href,
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: BODY,
+        connections,
+        duration: seconds,
+        timeout: 10,
+        ...(overallRate ? { overallRate } : {}),
+      },
+      (/** @type {Error | null} */ error, /** @type {AutocannonResult} */ result) =>
+        error ? reject(error) : resolve(result),
+    );
+    if (onResponse) {
+      // (client, statusCode, bytes, responseTime in ms with sub-millisecond precision)
+      instance.on('response', (/** @type {unknown[]} */ ...args) => onResponse(Number(args[3])));
+    }
+  });
+}
+
+/** @param {AutocannonResult} result */
+function outcome(result) {
+  return {
+    requests: result['2xx'],
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    seconds: result.duration,
+  };
+}
+
+/**
+ * Requests per second (2xx only) with `connections` keeping one request in flight each.
+ * @param {{ url: string, key: string, connections: number, seconds: number }} options
+ */
+export async function measureThroughput(options) {
+  const result = await fire(options);
+  const base = outcome(result);
+  return { requestsPerSecond: base.requests / base.seconds, ...base };
+}
+
+/**
+ * Latency percentiles of every response at a fixed overall rate. autocannon spends each connection's share of
+ * the per-second budget (`overallRate / connections`) as fast as it can at the start of each second, so this
+ * is "500 requests every second, bursts at up to `connections` in flight", not an evenly paced stream.
+ * @param {{ url: string, key: string, connections: number, seconds: number, rate: number }} options
+ */
+export async function measureLatency({ rate, ...options }) {
+  /** @type {number[]} */
+  const times = [];
+  const result = await fire({ ...options, overallRate: rate }, (ms) => times.push(ms));
+  const base = outcome(result);
+  const meanMs = times.reduce((sum, ms) => sum + ms, 0) / times.length;
+  return {
+    p50Ms: percentile(times, 50),
+    p99Ms: percentile(times, 99),
+    maxMs: percentile(times, 100),
+    meanMs,
+    rate,
+    achievedRps: base.requests / base.seconds,
+    ...base,
+  };
+}
+
+/**
+ * Warms a target up (JIT, connection pools) before it is measured.
+ * @param {{ url: string, key: string, seconds: number }} options
+ */
+export async function warmUp(options) {
+  await fire({ ...options, connections: 8 });
+}

@@ -1,0 +1,212 @@
+// `npm run bench`: builds the gateway, starts the fake upstream, the bare node:http proxy and the gateway (each
+// in its own process and port on 127.0.0.1), measures the three targets in the same run, prints a markdown
+// table on stdout and writes bench/results/latest.json. Progress goes to stderr. See bench/README.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureLatency, measureThroughput, warmUp } from './load.mjs';
+import { parseOptions, USAGE } from './options.mjs';
+import { readProcess, startSampler, watchOtherLoad } from './proc-sampler.mjs';
+import { build, killAllNow, removeLogs, startServer, stopAll } from './processes.mjs';
+import { evaluate, machineInfo, renderMarkdown, TARGETS, warningsFor } from './report.mjs';
+import { sleep } from './stats.mjs';
+import { runStreams } from './stream-client.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CLIENT_KEY = 'bench-client-key';
+const log = (/** @type {string} */ message) => process.stderr.write(`[bench] ${message}\n`);
+/** Set on SIGINT / SIGTERM: no new measurement starts. */
+let stopping = false;
+/** @typedef {import('./report.mjs').TargetId} TargetId */
+/** @typedef {{ id: TargetId, process: string, pid: number, url: string }} Target */
+
+async function startTargets() {
+  const base = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0' };
+  const upstream = await startServer({
+    name: 'upstream',
+    args: [join(root, 'bench/fake-upstream.mjs')],
+    env: base,
+  });
+  const bare = await startServer({
+    name: 'bare-proxy',
+    args: [join(root, 'bench/bare-proxy.mjs')],
+    env: { ...base, UPSTREAM_URL: upstream.url },
+  });
+  const gateway = await startServer({
+    name: 'gateway',
+    args: [join(root, 'dist/entry/node.js')],
+    env: {
+      ...base,
+      HOST: '127.0.0.1',
+      DEFAULT_OPENAI_PROVIDER: upstream.url,
+      DEFAULT_OPENAI_TOKEN: 'bench-upstream-token',
+      PROXY_API_KEYS: CLIENT_KEY,
+    },
+  });
+  /** @type {Target[]} */
+  const targets = [
+    { id: 'direct', process: upstream.name, pid: upstream.pid, url: upstream.url },
+    { id: 'bare', process: bare.name, pid: bare.pid, url: bare.url },
+    { id: 'gateway', process: gateway.name, pid: gateway.pid, url: gateway.url },
+  ];
+  return targets;
+}
+
+/**
+ * Runs `measure` on each target in turn, collecting the results by target id.
+ * @template T
+ * @param {Target[]} targets
+ * @param {string} label
+ * @param {(target: Target) => Promise<T>} measure
+ * @returns {Promise<Record<TargetId, T>>}
+ */
+async function eachTarget(targets, label, measure) {
+  /** @type {Partial<Record<TargetId, T>>} */
+  const results = {};
+  for (const target of targets) {
+    if (stopping) throw new Error('interrupted');
+    log(`${label}: ${TARGETS[target.id]}`);
+    results[target.id] = await measure(target);
+  }
+  return /** @type {Record<TargetId, T>} */ (results);
+}
+
+/** @param {Target[]} targets */
+const rssMb = (targets) =>
+  Object.fromEntries(targets.map((target) => [target.id, readProcess(target.pid).rssKb / 1024]));
+
+/** @param {import('./options.mjs').BenchOptions} options */
+async function measureAll(options) {
+  const targets = await startTargets();
+  const otherLoad = watchOtherLoad(targets.map((target) => target.pid));
+  const key = CLIENT_KEY;
+  const stream = {
+    key,
+    chunks: options.chunks,
+    intervalMs: options.intervalMs,
+    staggerMs: options.staggerMs,
+  };
+  // Each target must answer both kinds of request before anything is measured.
+  await eachTarget(targets, 'check', async ({ url, id }) => {
+    const answer = await fetch(new URL('/v1/chat/completions', url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: '{"model":"bench-model","messages":[]}',
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await answer.text();
+    const run = await runStreams({ url, key, streams: 2, chunks: 2, intervalMs: 1 });
+    if (answer.status !== 200 || !text.includes('chat.completion') || run.completed !== 2) {
+      throw new Error(`${TARGETS[id]} does not answer as expected: ${answer.status} ${JSON.stringify(run)}`);
+    }
+  });
+  await sleep(500);
+  const idleStart = rssMb(targets);
+  await eachTarget(targets, 'warm-up', async ({ url }) => {
+    await warmUp({ url, key, seconds: options.warmupSeconds });
+    await runStreams({ url, key, streams: Math.min(options.streams, 50), chunks: 3, intervalMs: 10 });
+  });
+  await sleep(1000);
+  const idleWarm = rssMb(targets);
+  // Streaming runs first, so that its peak RSS is not what is left over from the throughput scenario.
+  const streaming = await eachTarget(targets, `streaming (${options.streams} streams)`, async (target) => {
+    const sampler = startSampler(target.pid, 100);
+    const run = await runStreams({ url: target.url, streams: options.streams, ...stream });
+    return { ...run, ...sampler.stop(), process: target.process };
+  });
+  const throughput = await eachTarget(targets, 'throughput', ({ url }) =>
+    measureThroughput({ url, key, connections: options.connections, seconds: options.throughputSeconds }),
+  );
+  const latency = await eachTarget(targets, `latency at ${options.rate} rps`, ({ url }) =>
+    measureLatency({
+      url,
+      key,
+      connections: options.latencyConnections,
+      seconds: options.latencySeconds,
+      rate: options.rate,
+    }),
+  );
+  /** @type {Record<string, { startMb: number, warmMb: number, process: string }>} */
+  const idleRss = {};
+  for (const { id, process } of targets)
+    idleRss[id] = { startMb: idleStart[id], warmMb: idleWarm[id], process };
+  return {
+    targets,
+    scenarios: { throughput, latency, streaming, idleRss },
+    otherLoad: otherLoad.stop(availableParallelism()),
+  };
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const options = parseOptions(argv);
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const command =
+    process.env.npm_lifecycle_event === 'bench'
+      ? `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`
+      : `node bench/run.mjs ${argv.join(' ')}`.trim();
+  const started = Date.now();
+  // Every step is bounded; this is the last resort if one is not.
+  const budgetMs =
+    (options.throughputSeconds + options.latencySeconds + options.warmupSeconds) * 3_000 + 240_000;
+  setTimeout(() => {
+    log(`still running after ${budgetMs / 1000} s: giving up`);
+    killAllNow();
+    process.exit(1);
+  }, budgetMs).unref();
+  if (options.build) {
+    log('npm run build');
+    build();
+  }
+  const measured = await measureAll(options);
+  await stopAll();
+  const { help: _help, out, ...settings } = options;
+  const report = {
+    command,
+    date: new Date(started).toISOString(),
+    wallSeconds: (Date.now() - started) / 1000,
+    machine: machineInfo(),
+    settings,
+    targets: Object.fromEntries(
+      measured.targets.map(({ id, process, pid, url }) => [id, { process, pid, url }]),
+    ),
+    scenarios: measured.scenarios,
+    otherLoad: measured.otherLoad,
+    checks: /** @type {ReturnType<typeof evaluate>} */ ([]),
+    warnings: /** @type {string[]} */ ([]),
+  };
+  report.checks = evaluate(report);
+  report.warnings = warningsFor(report);
+  const file = resolve(root, out);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(renderMarkdown(report));
+  log(`JSON report: ${file} (${report.wallSeconds.toFixed(1)} s)`);
+  removeLogs();
+}
+
+/** @param {NodeJS.Signals} signal */
+async function interrupted(signal) {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping the servers`);
+  await stopAll();
+  removeLogs();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+process.once('SIGINT', interrupted);
+process.once('SIGTERM', interrupted);
+process.on('exit', killAllNow);
+
+main().catch(async (error) => {
+  if (stopping) return; // interrupted() cleans up and exits
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  await stopAll();
+  const kept = removeLogs(true);
+  if (kept) log(`server logs kept in ${kept}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,182 @@
+import type { Provider } from '../providers/provider-pool.js';
+import type { AttemptFailure } from '../resilience/attempt-failure.js';
+import { beginAttempt, recordFailure, recordSuccess } from '../resilience/provider-health.js';
+import type { RequestBudget } from '../resilience/request-budget.js';
+import { retryAfterMs } from '../resilience/retry-after.js';
+import { concatBytes } from './bytes.js';
+import { awaitFirstEvent, relayEventStream } from './event-stream.js';
+import { clientResponseHeaders } from './headers.js';
+import { holdBody } from './hold-body.js';
+import { type BodyOutcome, observeBody } from './observe-body.js';
+
+/** JSON answers up to this size are read whole before anything is sent, so a cut one can be retried. */
+const MAX_HELD_BYTES = 8 * 1024 * 1024;
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+export interface AttemptOptions {
+  provider: Provider;
+  url: string;
+  method: string;
+  headers: Headers;
+  body: Uint8Array<ArrayBuffer> | undefined;
+  budget: RequestBudget;
+  now: () => number;
+  backoff: (failures: number) => number;
+  headersTimeoutMs: number;
+  /** For event streams; the last attempt of a request passes the remaining budget instead. */
+  firstTokenTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** Whether a complete event stream ends with `data: [DONE]` (chat and text completions). */
+  expectDone: boolean;
+  /** Called once when the body of a successful answer has ended. */
+  onBodyEnd: (outcome: BodyOutcome) => void;
+}
+
+export type AttemptResult = { ok: true; response: Response } | { ok: false; failure: AttemptFailure };
+
+/** Thrown when the client went away: nothing is left to answer. */
+export class ClientGone extends Error {
+  constructor() {
+    super('The client closed the request.');
+    this.name = 'ClientGone';
+  }
+}
+
+/**
+ * One try of one provider. Resolves with the response to send (a success, or a 4xx the provider meant,
+ * passed through) or with why the attempt failed before any byte reached the client: then the caller may try
+ * elsewhere. Event streams are held until their first event and JSON answers until complete, so that a
+ * failure in either still counts as "before any byte". Keeps the provider's counters, backoff and breaker.
+ */
+export async function attemptUpstream(options: AttemptOptions): Promise<AttemptResult> {
+  const { provider, budget, now } = options;
+  const { controller, release } = budget.attemptController();
+  const abort = () => controller.abort();
+  let headersTimedOut = false;
+  const headersTimer = setTimeout(
+    () => {
+      headersTimedOut = true;
+      abort();
+    },
+    Math.min(options.headersTimeoutMs, budget.remaining()),
+  );
+  const ticket = beginAttempt(provider);
+  let settled = false;
+  /** The attempt is over: its body ended, or it failed (then counted against the provider). */
+  const settle = (failure?: AttemptFailure) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(headersTimer);
+    release();
+    provider.inFlight -= 1;
+    if (failure !== undefined) {
+      recordFailure(provider, failure, { now: now(), backoff: options.backoff, ticket });
+      // A probe that failed without reopening the breaker (still open, or a 429) must not keep the slot.
+      ticket.release();
+    }
+  };
+  /** Ends the attempt as failed, unless the client is gone (then nothing is the provider's fault). */
+  const fail = (failure: AttemptFailure): AttemptResult => {
+    if (budget.ended() === 'client') {
+      settle();
+      ticket.release();
+      throw new ClientGone();
+    }
+    settle(budget.ended() === 'deadline' ? { kind: 'deadline' } : failure);
+    return { ok: false, failure: budget.ended() === 'deadline' ? { kind: 'deadline' } : failure };
+  };
+
+  const sentAt = now();
+  let upstream: Response;
+  try {
+    upstream = await provider.fetch(options.url, {
+      method: options.method,
+      headers: options.headers,
+      body: options.body,
+      signal: controller.signal,
+      redirect: 'manual',
+    });
+  } catch {
+    return fail({ kind: headersTimedOut ? 'headers_timeout' : 'connect_error' });
+  }
+  clearTimeout(headersTimer);
+  provider.latencyTotalMs += now() - sentAt;
+  provider.latencyCount += 1;
+
+  const status = upstream.status;
+  if (status === 401 || status === 403 || status === 429 || status >= 500) {
+    await upstream.body?.cancel().catch(() => {});
+    const kind = status === 429 ? 'rate_limited' : status >= 500 ? 'http_5xx' : 'auth_failed';
+    const wait = retryAfterMs(upstream.headers.get('retry-after'), now());
+    return fail({ kind, status, ...(wait === undefined ? {} : { retryAfterMs: wait }) });
+  }
+
+  const headers = clientResponseHeaders(upstream.headers);
+  headers.set('x-proxy-provider', provider.id);
+  const succeed = (body: BodyInit | null, onEnd?: 'now'): AttemptResult => {
+    recordSuccess(provider);
+    if (onEnd === 'now') {
+      settle();
+      options.onBodyEnd('complete');
+    }
+    return { ok: true, response: new Response(body, { status, headers }) };
+  };
+  const endBody = (outcome: BodyOutcome) => {
+    settle(outcome === 'failed' && budget.ended() !== 'client' ? { kind: 'stream_interrupted' } : undefined);
+    options.onBodyEnd(outcome === 'failed' && budget.ended() === 'client' ? 'cancelled' : outcome);
+  };
+
+  if (upstream.body === null || options.method === 'HEAD' || NULL_BODY_STATUSES.has(status)) {
+    await upstream.body?.cancel().catch(() => {});
+    return succeed(null, 'now');
+  }
+  const reader = upstream.body.getReader();
+  const contentType = headers.get('content-type') ?? '';
+
+  if (contentType.startsWith('text/event-stream')) {
+    const first = await awaitFirstEvent(reader, {
+      deadlineMs: Math.min(options.firstTokenTimeoutMs, budget.remaining()),
+      abort,
+    });
+    if (!first.ok) {
+      return fail({
+        kind:
+          first.reason === 'timeout'
+            ? 'first_token_timeout'
+            : first.reason === 'ended'
+              ? 'stream_ended_early'
+              : 'body_failed',
+      });
+    }
+    headers.delete('content-length');
+    return succeed(
+      relayEventStream({
+        held: first.held,
+        reader,
+        abort,
+        idleMs: options.idleTimeoutMs,
+        now,
+        expectDone: options.expectDone,
+        failureCode: () => (budget.ended() === 'deadline' ? 'upstream_timeout' : undefined),
+        onEnd: endBody,
+      }),
+    );
+  }
+
+  if (contentType.includes('json')) {
+    const held = await holdBody(reader, {
+      maxBytes: MAX_HELD_BYTES,
+      idleMs: options.idleTimeoutMs,
+      now,
+      abort,
+    });
+    if (!held.ok) return fail({ kind: held.reason === 'stalled' ? 'body_stalled' : 'body_failed' });
+    if (held.complete) {
+      headers.set('content-length', String(held.bytes.byteLength));
+      return succeed(held.bytes, 'now');
+    }
+    return succeed(observeBody(reader, { prefix: concatBytes(held.held), onEnd: endBody }));
+  }
+
+  return succeed(observeBody(reader, { onEnd: endBody }));
+}

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { holdBody } from './hold-body.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A pull-based source (high-water mark 0) serving `chunks`, then closing or failing. */
+function listSource(chunks: readonly string[], options: { failAfter?: number } = {}) {
+  const state = { pulls: 0, cancelled: false };
+  let index = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        state.pulls += 1;
+        if (options.failAfter !== undefined && index >= options.failAfter) {
+          controller.error(new Error('upstream reset'));
+          return;
+        }
+        const chunk = chunks[index++];
+        if (chunk === undefined) controller.close();
+        else controller.enqueue(encoder.encode(chunk));
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { reader: stream.getReader(), state };
+}
+
+/** A source the test feeds by hand. */
+function pushSource() {
+  const state = { cancelled: false };
+  const handle: { controller?: ReadableStreamDefaultController<Uint8Array> } = {};
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        handle.controller = controller;
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const push = (text: string) => handle.controller?.enqueue(encoder.encode(text));
+  return { reader: stream.getReader(), state, push };
+}
+
+function options(overrides: { maxBytes?: number; idleMs?: number } = {}) {
+  const aborts = { count: 0 };
+  return {
+    aborts,
+    options: {
+      maxBytes: overrides.maxBytes ?? 1_024,
+      idleMs: overrides.idleMs ?? 1_000,
+      now: () => Date.now(),
+      abort: () => {
+        aborts.count += 1;
+      },
+    },
+  };
+}
+
+describe('holdBody', () => {
+  it('returns the whole body as one array', async () => {
+    const { reader } = listSource(['{"a":', '1', '}']);
+    const { options: opts, aborts } = options();
+    const held = await holdBody(reader, opts);
+    expect(held.ok && held.complete && decoder.decode(held.bytes)).toBe('{"a":1}');
+    expect(aborts.count).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('returns an empty body as empty bytes', async () => {
+    const { reader } = listSource([]);
+    const held = await holdBody(reader, options().options);
+    expect(held).toEqual({ ok: true, complete: true, bytes: new Uint8Array(0) });
+  });
+
+  it('holds a body of exactly maxBytes whole', async () => {
+    const { reader } = listSource(['12345', '678']);
+    const held = await holdBody(reader, options({ maxBytes: 8 }).options);
+    expect(held.ok && held.complete && decoder.decode(held.bytes)).toBe('12345678');
+  });
+
+  it('stops at the chunk that passes maxBytes, returning what it read and the reader for the rest', async () => {
+    const { reader, state } = listSource(['abc', 'def', 'ghi', 'jkl']);
+    const held = await holdBody(reader, options({ maxBytes: 5 }).options);
+    if (!held.ok || held.complete) throw new Error(`expected a part-read body, got ${JSON.stringify(held)}`);
+    expect(held.held.map((chunk) => decoder.decode(chunk))).toEqual(['abc', 'def']);
+    expect(held.reader).toBe(reader);
+    // Nothing was read ahead of the chunk that passed the limit.
+    expect(state.pulls).toBe(2);
+    expect(vi.getTimerCount()).toBe(0);
+    const rest: string[] = [];
+    for (;;) {
+      const result = await held.reader.read();
+      if (result.done) break;
+      rest.push(decoder.decode(result.value));
+    }
+    expect(rest).toEqual(['ghi', 'jkl']);
+    expect(state.cancelled).toBe(false);
+  });
+
+  it('reports a source error as failed', async () => {
+    const { reader } = listSource(['{"a":'], { failAfter: 1 });
+    const { options: opts, aborts } = options();
+    expect(await holdBody(reader, opts)).toEqual({ ok: false, reason: 'failed' });
+    expect(aborts.count).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('reports a stall past idleMs as stalled, aborting and cancelling the upstream', async () => {
+    const { reader, state, push } = pushSource();
+    const { options: opts, aborts } = options({ idleMs: 1_000 });
+    const pending = holdBody(reader, opts);
+    push('{"partial":');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(aborts.count).toBe(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await pending).toEqual({ ok: false, reason: 'stalled' });
+    expect(aborts.count).toBe(1);
+    expect(state.cancelled).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('is not stalled by a slow body whose chunks come within idleMs of each other', async () => {
+    const { reader, push } = pushSource();
+    const { options: opts, aborts } = options({ idleMs: 1_000 });
+    let result: Awaited<ReturnType<typeof holdBody>> | undefined;
+    void holdBody(reader, opts).then((held) => {
+      result = held;
+    });
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(800);
+      push(String(i));
+    }
+    expect(result).toBeUndefined();
+    expect(aborts.count).toBe(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(result).toEqual({ ok: false, reason: 'stalled' });
+  });
+});

@@ -1,0 +1,50 @@
+import { concatBytes } from './bytes.js';
+import { watchIdle } from './idle-watchdog.js';
+
+export type HeldBody =
+  | { ok: true; complete: true; bytes: Uint8Array<ArrayBuffer> }
+  | { ok: true; complete: false; held: Uint8Array[]; reader: ReadableStreamDefaultReader<Uint8Array> }
+  | { ok: false; reason: 'stalled' | 'failed' };
+
+/**
+ * Reads an upstream body whole, up to `maxBytes`, before anything is sent: a JSON answer cut short upstream is
+ * then a failed attempt to retry, never a truncated answer handed on. A body that outgrows `maxBytes` is
+ * returned part-read, to be streamed on.
+ *
+ * @example
+ * const body = await holdBody(response.body.getReader(), { maxBytes: 8 << 20, idleMs: 20_000, now: Date.now, abort });
+ */
+export async function holdBody(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  options: { maxBytes: number; idleMs: number; now: () => number; abort: () => void },
+): Promise<HeldBody> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let stalled = false;
+  const watchdog = watchIdle({
+    idleMs: options.idleMs,
+    now: options.now,
+    onIdle: () => {
+      stalled = true;
+      options.abort();
+      reader.cancel().catch(() => {});
+    },
+  });
+  try {
+    for (;;) {
+      watchdog.reading();
+      const result = await reader.read();
+      watchdog.received();
+      if (stalled) return { ok: false, reason: 'stalled' };
+      if (result.done) break;
+      chunks.push(result.value);
+      length += result.value.byteLength;
+      if (length > options.maxBytes) return { ok: true, complete: false, held: chunks, reader };
+    }
+  } catch {
+    return { ok: false, reason: stalled ? 'stalled' : 'failed' };
+  } finally {
+    watchdog.stop();
+  }
+  return { ok: true, complete: true, bytes: concatBytes(chunks) };
+}
