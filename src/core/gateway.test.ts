@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config/parse-config.js';
 import { createGateway } from './gateway.js';
 import type { LogRecord } from './logger.js';
-import type { UpstreamFetch } from './providers/provider-pool.js';
+import type { UpstreamFetch } from './providers/transport.js';
 
 const TOKEN = 'sk-provider-SECRET-42';
 const KEY = 'client-key-7';

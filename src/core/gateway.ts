@@ -11,12 +11,15 @@ import { cors } from './http/cors.js';
 import { requestLog } from './http/request-log.js';
 import type { RequestContext, RequestRecord } from './http/request-record.js';
 import { jsonConsoleLogger, type Logger } from './logger.js';
-import { createProviders, providerStats, type UpstreamFetch } from './providers/provider-pool.js';
+import { createProviders, providerStats } from './providers/provider-pool.js';
+import { fetchTransport, type UpstreamFetch, type UpstreamTransport } from './providers/transport.js';
 import { createForward } from './proxy/forward.js';
 
 export interface GatewayOptions {
   config: Config;
-  /** Used for every upstream call; defaults to the runtime's `fetch`. */
+  /** How upstream calls are made; defaults to the runtime's `fetch` (or `fetch` below). */
+  transport?: UpstreamTransport;
+  /** A `fetch` to make upstream calls with, when no `transport` is given; defaults to the runtime's. */
   fetch?: UpstreamFetch;
   /** Milliseconds since the epoch; defaults to `Date.now`. */
   now?: () => number;
@@ -52,12 +55,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { config } = options;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? jsonConsoleLogger;
-  const upstreamFetch: UpstreamFetch = options.fetch ?? ((url, init) => fetch(url, init));
-  const demoFetch = config.demo ? createDemoFetch({ now }) : undefined;
+  const transport = options.transport ?? fetchTransport(options.fetch ?? ((url, init) => fetch(url, init)));
+  const demo = config.demo ? fetchTransport(createDemoFetch({ now })) : undefined;
   const random = options.random ?? Math.random;
   const providers = createProviders({
     providers: config.providers,
-    fetchFor: () => demoFetch ?? upstreamFetch,
+    transportFor: () => demo ?? transport,
     breaker: { ...config.breaker, now },
   });
   const forward = createForward({

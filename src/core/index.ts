@@ -8,4 +8,11 @@ export { createGateway } from './gateway.js';
 export type { RequestContext } from './http/request-record.js';
 export type { Logger, LogRecord } from './logger.js';
 export { jsonConsoleLogger } from './logger.js';
-export type { UpstreamFetch } from './providers/provider-pool.js';
+export type {
+  BodyReader,
+  UpstreamFetch,
+  UpstreamRequest,
+  UpstreamResponse,
+  UpstreamTransport,
+} from './providers/transport.js';
+export { fetchTransport } from './providers/transport.js';

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Config, createGateway, type Logger, type UpstreamFetch } from '../core/index.js';
+import { undiciTransport } from './node-transport.js';
 
 export interface NodeGatewayServer {
   /** `http://host:port`, with the port actually bound (useful with PORT=0). */
@@ -32,7 +33,7 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
     config,
     runtime: 'node',
     ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.fetch === undefined ? { transport: undiciTransport() } : { fetch: options.fetch }),
   });
   // HTTP/1.1 (no http2 option given), so the node:http Server API is there.
   const server = createAdaptorServer({

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Config, ConfigError, jsonConsoleLogger, parseConfig } from '../core/index.js';
+import { type Config, ConfigError, parseConfig } from '../core/index.js';
+import { batchedStdoutLogger } from './node-logger.js';
 import { startNodeServer } from './node-server.js';
 
 /** One line on stderr and a non-zero exit: never a stack trace, never a value from the environment. */
@@ -32,8 +33,11 @@ if (config.demo) {
   );
 }
 
+const logger = batchedStdoutLogger();
+process.on('exit', () => logger.flush());
+
 process.on('unhandledRejection', (reason) => {
-  jsonConsoleLogger({
+  logger({
     level: 'error',
     msg: 'unhandled rejection',
     error: reason instanceof Error ? reason.name : typeof reason,
@@ -41,7 +45,7 @@ process.on('unhandledRejection', (reason) => {
 });
 
 try {
-  const server = await startNodeServer({ config });
+  const server = await startNodeServer({ config, logger });
   for (const notice of notices) console.log(notice);
   console.log(
     `OpenAI gateway listening on ${server.url} (strategy ${config.strategy}, ${config.providers.length} provider(s))`,

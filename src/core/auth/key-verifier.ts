@@ -7,6 +7,23 @@ async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
 }
 
+/** Digests of recently presented keys: a WebCrypto digest per request is costly (on Node, a thread-pool job). */
+const DIGEST_CACHE_SIZE = 1024;
+
+function cachedSha256(): (text: string) => Promise<Uint8Array> {
+  const cache = new Map<string, Promise<Uint8Array>>();
+  return function digestOf(text) {
+    let digest = cache.get(text);
+    if (digest === undefined) {
+      // Invented keys must not grow the cache without bound: start over when full.
+      if (cache.size >= DIGEST_CACHE_SIZE) cache.clear();
+      digest = sha256(text);
+      cache.set(text, digest);
+    }
+    return digest;
+  };
+}
+
 /** Equal-length digests compared without an early exit, so timing reveals nothing of the key. */
 function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   let difference = 0;
@@ -45,12 +62,14 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
     };
   }
   const configured = Promise.all(clientKeys.keys.map(sha256));
+  const digestOf = cachedSha256();
   return async function verifyKey(presented) {
     if (presented.length === 0) throw missing();
     const known = await configured;
     let accepted = false;
     for (const key of presented) {
-      const digest = await sha256(key);
+      // The lookup only finds keys this client sent before; the comparison below is what decides.
+      const digest = await digestOf(key);
       for (const candidate of known) accepted = digestsEqual(digest, candidate) || accepted;
     }
     if (!accepted) throw new AuthenticationError('Invalid API key.');

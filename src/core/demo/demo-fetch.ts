@@ -1,4 +1,4 @@
-import type { UpstreamFetch } from '../providers/provider-pool.js';
+import type { UpstreamFetch } from '../providers/transport.js';
 
 const CHAT_MODEL = 'demo-chat';
 const EMBEDDING_MODEL = 'demo-embedding';

@@ -7,9 +7,7 @@ import {
   type CircuitBreaker,
   createCircuitBreaker,
 } from '../resilience/circuit-breaker.js';
-
-/** The subset of `fetch` the gateway calls upstream with. `globalThis.fetch` fits. */
-export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response>;
+import type { UpstreamTransport } from './transport.js';
 
 /** A provider at run time: its fixed settings, precomputed once, and its live counters. */
 export interface Provider extends Candidate {
@@ -21,7 +19,7 @@ export interface Provider extends Candidate {
   readonly prefix: string;
   /** `Bearer <token>`, or undefined for a provider without a token (a local vLLM, Ollama). */
   readonly authorization: string | undefined;
-  readonly fetch: UpstreamFetch;
+  readonly transport: UpstreamTransport;
   readonly breaker: CircuitBreaker;
   /** No attempt before this time (epoch ms): set by Retry-After, or by backoff after a failure. */
   notBefore: number;
@@ -56,15 +54,15 @@ export interface ProviderStats {
 }
 
 /**
- * Builds the run-time providers from configuration. `fetchFor` lets one provider (the built-in demo) answer
+ * Builds the run-time providers from configuration. `transportFor` lets one provider (the built-in demo) answer
  * without a network.
  *
  * @example
- * const providers = createProviders({ providers: config.providers, fetchFor: () => fetch });
+ * const providers = createProviders({ providers: config.providers, transportFor: () => transport, breaker });
  */
 export function createProviders(options: {
   providers: readonly ProviderConfig[];
-  fetchFor: (provider: ProviderConfig) => UpstreamFetch;
+  transportFor: (provider: ProviderConfig) => UpstreamTransport;
   breaker: BreakerOptions;
 }): Provider[] {
   return options.providers.map((provider) => ({
@@ -73,7 +71,7 @@ export function createProviders(options: {
     baseUrl: provider.baseUrl,
     prefix: upstreamPrefix(provider.baseUrl),
     authorization: provider.token === undefined ? undefined : `Bearer ${provider.token}`,
-    fetch: options.fetchFor(provider),
+    transport: options.transportFor(provider),
     breaker: createCircuitBreaker(options.breaker),
     notBefore: 0,
     failureStreak: 0,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createProviders, type UpstreamFetch } from '../providers/provider-pool.js';
+import { createProviders } from '../providers/provider-pool.js';
+import { fetchTransport, type UpstreamFetch } from '../providers/transport.js';
 import { createRequestBudget } from '../resilience/request-budget.js';
 import { attemptUpstream } from './attempt.js';
 
@@ -9,7 +10,7 @@ function setup(answer: UpstreamFetch) {
   const now = () => time;
   const [provider] = createProviders({
     providers: [{ id: 'a', baseUrl: 'https://a.example', token: undefined, weight: 1 }],
-    fetchFor: () => answer,
+    transportFor: () => fetchTransport(answer),
     breaker: { failureThreshold: 1, cooldownMs: 1000, maxCooldownMs: 8000, now },
   });
   if (provider === undefined) throw new Error('no provider');

@@ -1,4 +1,5 @@
 import type { Provider } from '../providers/provider-pool.js';
+import type { UpstreamResponse } from '../providers/transport.js';
 import type { AttemptFailure } from '../resilience/attempt-failure.js';
 import { beginAttempt, recordFailure, recordSuccess } from '../resilience/provider-health.js';
 import type { RequestBudget } from '../resilience/request-budget.js';
@@ -87,14 +88,13 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
   };
 
   const sentAt = now();
-  let upstream: Response;
+  let upstream: UpstreamResponse;
   try {
-    upstream = await provider.fetch(options.url, {
+    upstream = await provider.transport(options.url, {
       method: options.method,
       headers: options.headers,
       body: options.body,
       signal: controller.signal,
-      redirect: 'manual',
     });
   } catch {
     return fail({ kind: headersTimedOut ? 'headers_timeout' : 'connect_error' });
@@ -130,7 +130,7 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
     await upstream.body?.cancel().catch(() => {});
     return succeed(null, 'now');
   }
-  const reader = upstream.body.getReader();
+  const reader = upstream.body;
   const contentType = headers.get('content-type') ?? '';
 
   if (contentType.startsWith('text/event-stream')) {

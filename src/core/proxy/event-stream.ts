@@ -1,3 +1,4 @@
+import type { BodyReader } from '../providers/transport.js';
 import { concatBytes } from './bytes.js';
 import { watchIdle } from './idle-watchdog.js';
 import type { BodyOutcome } from './observe-body.js';
@@ -33,7 +34,7 @@ export type FirstEvent =
  * const first = await awaitFirstEvent(reader, { deadlineMs: 15_000, abort: () => controller.abort() });
  */
 export async function awaitFirstEvent(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: BodyReader,
   options: { deadlineMs: number; abort: () => void },
 ): Promise<FirstEvent> {
   const held: Uint8Array[] = [];
@@ -65,7 +66,7 @@ export async function awaitFirstEvent(
 export interface RelayOptions {
   /** What `awaitFirstEvent` held: sent first. */
   held: Uint8Array;
-  reader: ReadableStreamDefaultReader<Uint8Array>;
+  reader: BodyReader;
   /** Aborts the upstream request. */
   abort: () => void;
   idleMs: number;

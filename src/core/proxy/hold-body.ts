@@ -1,9 +1,10 @@
+import type { BodyReader } from '../providers/transport.js';
 import { concatBytes } from './bytes.js';
 import { watchIdle } from './idle-watchdog.js';
 
 export type HeldBody =
   | { ok: true; complete: true; bytes: Uint8Array<ArrayBuffer> }
-  | { ok: true; complete: false; held: Uint8Array[]; reader: ReadableStreamDefaultReader<Uint8Array> }
+  | { ok: true; complete: false; held: Uint8Array[]; reader: BodyReader }
   | { ok: false; reason: 'stalled' | 'failed' };
 
 /**
@@ -15,7 +16,7 @@ export type HeldBody =
  * const body = await holdBody(response.body.getReader(), { maxBytes: 8 << 20, idleMs: 20_000, now: Date.now, abort });
  */
 export async function holdBody(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: BodyReader,
   options: { maxBytes: number; idleMs: number; now: () => number; abort: () => void },
 ): Promise<HeldBody> {
   const chunks: Uint8Array[] = [];

@@ -1,3 +1,4 @@
+import type { BodyReader } from '../providers/transport.js';
 /** How a response body ended: read to the end, cancelled by the client, or failed upstream. */
 export type BodyOutcome = 'complete' | 'cancelled' | 'failed';
 
@@ -16,10 +17,7 @@ export interface ObserveBodyOptions {
  * @example
  * new Response(observeBody(upstream.body.getReader(), { onEnd: (outcome) => log(outcome) }), upstream);
  */
-export function observeBody(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  options: ObserveBodyOptions,
-): ReadableStream<Uint8Array> {
+export function observeBody(reader: BodyReader, options: ObserveBodyOptions): ReadableStream<Uint8Array> {
   let ended = false;
   const end = (outcome: BodyOutcome) => {
     if (ended) return;

@@ -24,12 +24,14 @@ export async function readBody(
   const { maxBytes } = options;
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  if (request.body === null) return new Uint8Array(0);
+  // With a length given, arrayBuffer() before touching `body`: Node adapters read it straight from the socket
+  // without building a Web stream.
   if (declared !== null) {
     const bytes = new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
     return bytes;
   }
+  if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;

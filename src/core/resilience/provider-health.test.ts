@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createProviders, type Provider } from '../providers/provider-pool.js';
+import { fetchTransport } from '../providers/transport.js';
 import type { AttemptFailure, FailureKind } from './attempt-failure.js';
 import type { BreakerTicket } from './circuit-breaker.js';
 import { beginAttempt, recordFailure, recordSuccess } from './provider-health.js';
@@ -10,7 +11,7 @@ function setup(failureThreshold = 2) {
   const clock = { t: NOW };
   const [provider] = createProviders({
     providers: [{ id: 'a', baseUrl: 'https://a.example/v1', token: 'sk-test', weight: 1 }],
-    fetchFor: () => async () => new Response(''),
+    transportFor: () => fetchTransport(async () => new Response('')),
     breaker: { failureThreshold, cooldownMs: 1_000, maxCooldownMs: 8_000, now: () => clock.t },
   });
   if (provider === undefined) throw new Error('no provider');

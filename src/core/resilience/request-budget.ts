@@ -1,10 +1,10 @@
-/** Why a request's budget signal fired. */
+/** Why a request's budget ended early. */
 export type BudgetEnd = 'deadline' | 'client';
 
 export interface RequestBudget {
-  /** Aborts when the total deadline passes or the client goes away. */
+  /** Aborts when the total deadline passes or the client goes away. Created on first use. */
   readonly signal: AbortSignal;
-  /** Why the signal fired, if it did. */
+  /** Why the budget ended, if it did. */
   ended(): BudgetEnd | undefined;
   /** Milliseconds left before the deadline. */
   remaining(): number;
@@ -18,7 +18,8 @@ export interface RequestBudget {
 
 /**
  * One request's time budget (REQUEST_TIMEOUT_MS across all attempts and the streamed body), joined with the
- * client's own abort signal, so that nothing the request does can outlive either.
+ * client's own abort signal, so that nothing the request does can outlive either. It keeps a plain set of
+ * callbacks rather than an AbortController of its own: the attempts' controllers are all that needs aborting.
  *
  * @example
  * const budget = createRequestBudget({ deadline: start + 300_000, now: Date.now, clientSignal: request.signal });
@@ -30,40 +31,58 @@ export function createRequestBudget(options: {
   clientSignal: AbortSignal;
 }): RequestBudget {
   const { deadline, now, clientSignal } = options;
-  const controller = new AbortController();
+  const onEnd = new Set<() => void>();
   let end: BudgetEnd | undefined;
+  let signal: AbortSignal | undefined;
   const finish = (why: BudgetEnd) => {
     if (end !== undefined) return;
     end = why;
-    controller.abort();
+    for (const callback of onEnd) callback();
+    onEnd.clear();
   };
   const onClientAbort = () => finish('client');
   const timer = setTimeout(() => finish('deadline'), Math.max(0, deadline - now()));
   if (clientSignal.aborted) finish('client');
   else clientSignal.addEventListener('abort', onClientAbort, { once: true });
 
+  /** Runs `callback` when the budget ends (at once if it has); returns how to stop listening. */
+  const whenEnded = (callback: () => void): (() => void) => {
+    if (end !== undefined) {
+      callback();
+      return () => {};
+    }
+    onEnd.add(callback);
+    return () => onEnd.delete(callback);
+  };
+
   return {
-    signal: controller.signal,
+    get signal() {
+      if (signal === undefined) {
+        const controller = new AbortController();
+        whenEnded(() => controller.abort());
+        signal = controller.signal;
+      }
+      return signal;
+    },
     ended: () => end,
     remaining: () => Math.max(0, deadline - now()),
     sleep(ms) {
       return new Promise<void>((resolve) => {
-        if (controller.signal.aborted) return resolve();
-        const done = () => {
+        if (end !== undefined) return resolve();
+        const stop = whenEnded(() => {
           clearTimeout(wait);
-          controller.signal.removeEventListener('abort', done);
           resolve();
-        };
-        const wait = setTimeout(done, ms);
-        controller.signal.addEventListener('abort', done, { once: true });
+        });
+        const wait = setTimeout(() => {
+          stop();
+          resolve();
+        }, ms);
       });
     },
     attemptController() {
-      const attempt = new AbortController();
-      const follow = () => attempt.abort();
-      if (controller.signal.aborted) attempt.abort();
-      else controller.signal.addEventListener('abort', follow, { once: true });
-      return { controller: attempt, release: () => controller.signal.removeEventListener('abort', follow) };
+      const controller = new AbortController();
+      const release = whenEnded(() => controller.abort());
+      return { controller, release };
     },
     dispose() {
       clearTimeout(timer);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBalancer } from '../balancer/create-balancer.js';
 import { createProviders, type Provider } from '../providers/provider-pool.js';
+import { fetchTransport } from '../providers/transport.js';
 import { selectProvider } from './select-provider.js';
 
 const START = 1_700_000_000_000;
@@ -9,7 +10,7 @@ function setup(ids: readonly string[] = ['a', 'b', 'c'], cooldownMs = 1_000) {
   const clock = { t: START };
   const providers = createProviders({
     providers: ids.map((id) => ({ id, baseUrl: `https://${id}.example/v1`, token: undefined, weight: 1 })),
-    fetchFor: () => async () => new Response(''),
+    transportFor: () => fetchTransport(async () => new Response('')),
     breaker: {
       failureThreshold: 2,
       cooldownMs,

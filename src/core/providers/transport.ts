@@ -1,0 +1,45 @@
+/** What the gateway sends upstream for one attempt. */
+export interface UpstreamRequest {
+  method: string;
+  headers: Headers;
+  body: Uint8Array<ArrayBuffer> | undefined;
+  signal: AbortSignal;
+}
+
+/** A response body read chunk by chunk. A `ReadableStreamDefaultReader` is one. */
+export interface BodyReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/**
+ * What came back: status, headers and a body reader. The body is already decoded: a transport that receives a
+ * compressed body decodes it (the gateway drops Content-Encoding and an encoded Content-Length).
+ */
+export interface UpstreamResponse {
+  status: number;
+  headers: Headers;
+  body: BodyReader | null;
+}
+
+/**
+ * How the core reaches a provider. Workers use the runtime's `fetch` ({@link fetchTransport}); the Node entry
+ * gives a faster one on undici's connection pools. Redirects are never followed.
+ */
+export type UpstreamTransport = (url: string, request: UpstreamRequest) => Promise<UpstreamResponse>;
+
+/** The subset of `fetch` the fetch transport calls. `globalThis.fetch` fits. */
+export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * A transport on a Web `fetch` (which decodes compressed bodies itself).
+ *
+ * @example
+ * const transport = fetchTransport((url, init) => fetch(url, init));
+ */
+export function fetchTransport(fetchFn: UpstreamFetch): UpstreamTransport {
+  return async function viaFetch(url, request) {
+    const response = await fetchFn(url, { ...request, redirect: 'manual' });
+    return { status: response.status, headers: response.headers, body: response.body?.getReader() ?? null };
+  };
+}
