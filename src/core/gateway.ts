@@ -14,6 +14,7 @@ import { jsonConsoleLogger, type Logger } from './logger.js';
 import { createProviders, providerStats } from './providers/provider-pool.js';
 import { fetchTransport, type UpstreamFetch, type UpstreamTransport } from './providers/transport.js';
 import { createForward } from './proxy/forward.js';
+import { createModelsList } from './routing/models-list.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -107,6 +108,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       providers: providers.map((provider) => providerStats(provider, now())),
     }),
   );
+  if (providers.some((provider) => provider.models !== undefined)) {
+    // Models are named in the configuration: list them (and what unlisted providers report) in one place.
+    const listModels = createModelsList({ providers, now, cacheMs: 300_000, timeoutMs: 3_000 });
+    app.get('/v1/models', withClientKey, async (c) => c.json(await listModels()));
+  }
   app.all('/v1/*', withClientKey, (c) => forward(c.req.raw, c.get('record')));
   app.notFound((c) => {
     const route = `${c.req.method} ${c.req.path}`.slice(0, 200);

@@ -84,6 +84,12 @@ export const providerEntry = z.strictObject({
   id: providerId,
   baseUrl,
   token: z.optional(bearerToken),
+  models: z.optional(
+    z.array(
+      z.string().check(z.minLength(1, 'must not be empty')),
+      'must be an array of model names (globs with * allowed)',
+    ),
+  ),
   weight: z._default(
     z.number().check(z.minimum(0, 'must be 0 or more'), z.maximum(1_000_000, 'must be at most 1000000')),
     1,

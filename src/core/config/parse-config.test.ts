@@ -660,3 +660,28 @@ describe('values as Workers may give them', () => {
     expect([config.maxBodyBytes, config.port, config.upstreamHeadersTimeoutMs]).toEqual([1000, 9000, 50]);
   });
 });
+
+describe('provider models', () => {
+  it('keeps a provider models list, and leaves it undefined (any model) without one', () => {
+    const config = parseConfig({
+      DEFAULT_OPENAI_PROVIDER: 'https://a.example',
+      ADDITIONAL_PROVIDERS: JSON.stringify([
+        { id: 'b', baseUrl: 'https://b.example', models: ['gpt-4o', 'llama-*'] },
+      ]),
+    });
+    expect(config.providers.map((provider) => provider.models)).toEqual([undefined, ['gpt-4o', 'llama-*']]);
+  });
+
+  it('names the exact field of a bad models entry', () => {
+    expect(() =>
+      parseConfig({
+        ADDITIONAL_PROVIDERS: JSON.stringify([{ id: 'b', baseUrl: 'https://b.example', models: 'gpt-4o' }]),
+      }),
+    ).toThrow('ADDITIONAL_PROVIDERS[0].models: must be an array of model names');
+    expect(() =>
+      parseConfig({
+        ADDITIONAL_PROVIDERS: JSON.stringify([{ id: 'b', baseUrl: 'https://b.example', models: ['a', ''] }]),
+      }),
+    ).toThrow('ADDITIONAL_PROVIDERS[0].models[1]: must not be empty');
+  });
+});

@@ -17,6 +17,7 @@ export const DEMO_PROVIDER = {
   baseUrl: 'http://demo.invalid',
   token: undefined,
   weight: 1,
+  models: undefined,
 } as const;
 
 const MIB = 1024 * 1024;
@@ -133,6 +134,7 @@ export const configSchema = z.pipe(
               baseUrl: env.DEFAULT_OPENAI_PROVIDER,
               token: env.DEFAULT_OPENAI_TOKEN,
               weight: 1,
+              models: undefined as readonly string[] | undefined,
             },
           ]),
       ...(env.ADDITIONAL_PROVIDERS ?? []).map((provider) => ({
@@ -140,6 +142,7 @@ export const configSchema = z.pipe(
         baseUrl: provider.baseUrl,
         token: provider.token,
         weight: provider.weight,
+        models: provider.models as readonly string[] | undefined,
       })),
     ];
     const demo = configured.length === 0;

@@ -7,6 +7,7 @@ import {
   type CircuitBreaker,
   createCircuitBreaker,
 } from '../resilience/circuit-breaker.js';
+import { type ModelMatcher, modelMatcher } from '../routing/model-matcher.js';
 import type { UpstreamTransport } from './transport.js';
 
 /** A provider at run time: its fixed settings, precomputed once, and its live counters. */
@@ -20,6 +21,10 @@ export interface Provider extends Candidate {
   /** `Bearer <token>`, or undefined for a provider without a token (a local vLLM, Ollama). */
   readonly authorization: string | undefined;
   readonly transport: UpstreamTransport;
+  /** The models it lists in the configuration (undefined: it serves any model). */
+  readonly models: readonly string[] | undefined;
+  /** Whether it serves a model; undefined when it serves any. */
+  readonly serves: ModelMatcher;
   readonly breaker: CircuitBreaker;
   /** No attempt before this time (epoch ms): set by Retry-After, or by backoff after a failure. */
   notBefore: number;
@@ -72,6 +77,8 @@ export function createProviders(options: {
     prefix: upstreamPrefix(provider.baseUrl),
     authorization: provider.token === undefined ? undefined : `Bearer ${provider.token}`,
     transport: options.transportFor(provider),
+    models: provider.models,
+    serves: modelMatcher(provider.models),
     breaker: createCircuitBreaker(options.breaker),
     notBefore: 0,
     failureStreak: 0,

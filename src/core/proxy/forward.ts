@@ -1,12 +1,13 @@
 import type { Balancer } from '../balancer/create-balancer.js';
 import type { Random } from '../balancer/strategy.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError, InvalidRequestError } from '../errors/gateway-error.js';
 import type { RequestRecord } from '../http/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
 import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-failure.js';
 import { createBackoff } from '../resilience/backoff.js';
 import { createRequestBudget } from '../resilience/request-budget.js';
 import { selectProvider } from '../resilience/select-provider.js';
+import { requestModel } from '../routing/request-model.js';
 import { attemptUpstream, ClientGone } from './attempt.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { BodyOutcome } from './observe-body.js';
@@ -31,6 +32,20 @@ export interface ForwardOptions {
   requestTimeoutMs: number;
 }
 
+/** The providers that serve `model` (all of them when the request names none); 404 when none does. */
+function providersFor(providers: readonly Provider[], model: string | undefined): readonly Provider[] {
+  if (model === undefined) return providers;
+  const serving = providers.filter((provider) => provider.serves === undefined || provider.serves(model));
+  if (serving.length > 0) return serving;
+  throw new InvalidRequestError(
+    `The model ${JSON.stringify(model.slice(0, 200))} is not served by any provider of this gateway.`,
+    {
+      status: 404,
+      code: 'model_not_found',
+    },
+  );
+}
+
 function clientClosed(): GatewayError {
   return new GatewayError('The client closed the request.', {
     status: 499,
@@ -52,10 +67,15 @@ function clientClosed(): GatewayError {
 export function createForward(options: ForwardOptions) {
   const { providers, balancer, now, maxAttempts } = options;
   const backoff = createBackoff({ baseMs: 200, maxMs: 10_000, random: options.random });
+  // Only a configuration that names models pays for reading the model out of request bodies.
+  const routing = providers.some((provider) => provider.serves !== undefined);
 
   return async function forward(request: Request, record: RequestRecord): Promise<Response> {
     const target = forwardedTarget(request.url);
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });
+    const candidates = routing
+      ? providersFor(providers, requestModel(request.headers.get('content-type'), body))
+      : providers;
     const budget = createRequestBudget({
       deadline: record.start + options.requestTimeoutMs,
       now,
@@ -68,7 +88,7 @@ export function createForward(options: ForwardOptions) {
     let answered = false;
     try {
       for (let attempt = 1; attempt <= maxAttempts && budget.ended() === undefined; attempt++) {
-        const selection = selectProvider({ providers, tried, balancer, now: now() });
+        const selection = selectProvider({ providers: candidates, tried, balancer, now: now() });
         if (selection === undefined) break;
         const { provider, waitMs } = selection;
         if (waitMs > 0) {

@@ -9,7 +9,13 @@ const START = 1_700_000_000_000;
 function setup(ids: readonly string[] = ['a', 'b', 'c'], cooldownMs = 1_000) {
   const clock = { t: START };
   const providers = createProviders({
-    providers: ids.map((id) => ({ id, baseUrl: `https://${id}.example/v1`, token: undefined, weight: 1 })),
+    providers: ids.map((id) => ({
+      id,
+      baseUrl: `https://${id}.example/v1`,
+      token: undefined,
+      weight: 1,
+      models: undefined,
+    })),
     transportFor: () => fetchTransport(async () => new Response('')),
     breaker: {
       failureThreshold: 2,
