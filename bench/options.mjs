@@ -13,6 +13,7 @@ export const USAGE = `Usage: npm run bench [-- options]
   --stagger <ms>           spread the stream starts over this many ms (default 0: all at once)
   --out <file>             JSON report (default bench/results/latest.json)
   --skip-build             do not run \`npm run build\` first
+  --routing                configure the gateway with model lists (model routing reads every body)
   --help`;
 
 /**
@@ -48,6 +49,7 @@ export function parseOptions(argv) {
       stagger: { type: 'string' },
       out: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
+      routing: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -58,6 +60,7 @@ export function parseOptions(argv) {
     help: values.help === true,
     quick,
     build: values['skip-build'] !== true,
+    routing: values.routing === true,
     throughputSeconds: seconds,
     latencySeconds: seconds,
     warmupSeconds: quick ? 1 : 2,

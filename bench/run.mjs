@@ -21,7 +21,8 @@ let stopping = false;
 /** @typedef {import('./report.mjs').TargetId} TargetId */
 /** @typedef {{ id: TargetId, process: string, pid: number, url: string }} Target */
 
-async function startTargets() {
+/** @param {import('./options.mjs').BenchOptions} options */
+async function startTargets(options) {
   const base = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0' };
   const upstream = await startServer({
     name: 'upstream',
@@ -39,9 +40,17 @@ async function startTargets() {
     env: {
       ...base,
       HOST: '127.0.0.1',
-      DEFAULT_OPENAI_PROVIDER: upstream.url,
-      DEFAULT_OPENAI_TOKEN: 'bench-upstream-token',
       PROXY_API_KEYS: CLIENT_KEY,
+      ...(options.routing
+        ? {
+            // Model routing on: the gateway reads the model out of every body. The second provider serves
+            // other models only, so every request still goes to the fake upstream.
+            ADDITIONAL_PROVIDERS: JSON.stringify([
+              { id: 'default', baseUrl: upstream.url, token: 'bench-upstream-token', models: ['bench-*'] },
+              { id: 'other', baseUrl: 'http://127.0.0.1:9', models: ['other-model'] },
+            ]),
+          }
+        : { DEFAULT_OPENAI_PROVIDER: upstream.url, DEFAULT_OPENAI_TOKEN: 'bench-upstream-token' }),
     },
   });
   /** @type {Target[]} */
@@ -78,7 +87,7 @@ const rssMb = (targets) =>
 
 /** @param {import('./options.mjs').BenchOptions} options */
 async function measureAll(options) {
-  const targets = await startTargets();
+  const targets = await startTargets(options);
   const otherLoad = watchOtherLoad(targets.map((target) => target.pid));
   const key = CLIENT_KEY;
   const stream = {

@@ -10,9 +10,12 @@ const DECODERS: Record<string, () => Transform> = {
   br: createBrotliDecompress,
 };
 
+/** Chunks a reader may hold before it pauses the upstream socket. */
+const MAX_QUEUED_CHUNKS = 16;
+
 /**
  * A body reader over a Node stream, driven by its events: a chunk already buffered is returned at once, and the
- * stream is paused whenever nobody is reading (backpressure), without Web streams or the async iterator.
+ * stream is paused when chunks pile up unread (backpressure), without Web streams or the async iterator.
  */
 function readerOf(stream: Readable): BodyReader {
   const queued: Uint8Array[] = [];
@@ -38,7 +41,8 @@ function readerOf(stream: Readable): BodyReader {
   };
   stream.on('data', (chunk: Uint8Array) => {
     queued.push(chunk);
-    stream.pause();
+    // Backpressure without churn: pause only once a backlog builds up, not after every chunk.
+    if (queued.length >= MAX_QUEUED_CHUNKS) stream.pause();
     settle();
   });
   stream.on('end', () => {
@@ -58,7 +62,7 @@ function readerOf(stream: Readable): BodyReader {
       return new Promise((resolve, reject) => {
         waiting = { resolve, reject };
         settle();
-        if (waiting !== undefined) stream.resume();
+        if (queued.length < MAX_QUEUED_CHUNKS && stream.isPaused()) stream.resume();
       });
     },
     async cancel() {
