@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { listSource, pushSource } from '../../../test/fixtures/scripted-source.js';
 import { awaitFirstEvent, errorEvent, type RelayOptions, relayEventStream } from './event-stream.js';
 import type { BodyOutcome } from './observe-body.js';
 
@@ -14,55 +15,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** A pull-based source (high-water mark 0) serving `chunks`, then closing or failing; counts pulls. */
-function listSource(chunks: readonly (string | Uint8Array)[], options: { failAfter?: number } = {}) {
-  const state = { pulls: 0, cancelled: false };
-  let index = 0;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        state.pulls += 1;
-        if (options.failAfter !== undefined && index >= options.failAfter) {
-          controller.error(new Error('upstream reset'));
-          return;
-        }
-        const chunk = chunks[index++];
-        if (chunk === undefined) controller.close();
-        else controller.enqueue(typeof chunk === 'string' ? bytes(chunk) : chunk);
-      },
-      cancel() {
-        state.cancelled = true;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { reader: stream.getReader(), state };
-}
-
-/** A source the test feeds by hand. */
-function pushSource() {
-  const state = { cancelled: false };
-  const handle: { controller?: ReadableStreamDefaultController<Uint8Array> } = {};
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        handle.controller = controller;
-      },
-      cancel() {
-        state.cancelled = true;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return {
-    reader: stream.getReader(),
-    state,
-    push: (chunk: string | Uint8Array) =>
-      handle.controller?.enqueue(typeof chunk === 'string' ? bytes(chunk) : chunk),
-    close: () => handle.controller?.close(),
-  };
-}
 
 function aborter() {
   const aborts = { count: 0 };

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { listSource, pushSource } from '../../../test/fixtures/scripted-source.js';
 import { holdBody } from './hold-body.js';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 beforeEach(() => {
@@ -11,50 +11,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** A pull-based source (high-water mark 0) serving `chunks`, then closing or failing. */
-function listSource(chunks: readonly string[], options: { failAfter?: number } = {}) {
-  const state = { pulls: 0, cancelled: false };
-  let index = 0;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        state.pulls += 1;
-        if (options.failAfter !== undefined && index >= options.failAfter) {
-          controller.error(new Error('upstream reset'));
-          return;
-        }
-        const chunk = chunks[index++];
-        if (chunk === undefined) controller.close();
-        else controller.enqueue(encoder.encode(chunk));
-      },
-      cancel() {
-        state.cancelled = true;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { reader: stream.getReader(), state };
-}
-
-/** A source the test feeds by hand. */
-function pushSource() {
-  const state = { cancelled: false };
-  const handle: { controller?: ReadableStreamDefaultController<Uint8Array> } = {};
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        handle.controller = controller;
-      },
-      cancel() {
-        state.cancelled = true;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  const push = (text: string) => handle.controller?.enqueue(encoder.encode(text));
-  return { reader: stream.getReader(), state, push };
-}
 
 function options(overrides: { maxBytes?: number; idleMs?: number } = {}) {
   const aborts = { count: 0 };

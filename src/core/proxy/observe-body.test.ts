@@ -1,33 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { listSource } from '../../../test/fixtures/scripted-source.js';
 import { type BodyOutcome, observeBody } from './observe-body.js';
 
 const encoder = new TextEncoder();
-
-/** A pull-based source (high-water mark 0) that counts pulls and records cancellation. */
-function countingSource(chunks: readonly Uint8Array[], options: { failAfter?: number } = {}) {
-  const state = { pulls: 0, cancelReason: undefined as unknown, cancelled: false };
-  let index = 0;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        state.pulls += 1;
-        if (options.failAfter !== undefined && index >= options.failAfter) {
-          controller.error(new Error('upstream reset'));
-          return;
-        }
-        const chunk = chunks[index++];
-        if (chunk === undefined) controller.close();
-        else controller.enqueue(chunk);
-      },
-      cancel(reason) {
-        state.cancelled = true;
-        state.cancelReason = reason;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream, state };
-}
 
 function recorder() {
   const outcomes: BodyOutcome[] = [];
@@ -56,7 +31,7 @@ describe('observeBody', () => {
       new Uint8Array([0, 255, 7]),
       encoder.encode('data: [DONE]\n\n'),
     ];
-    const { stream } = countingSource(chunks);
+    const { stream } = listSource(chunks);
     const { onEnd } = recorder();
     const out = await readAll(observeBody(stream.getReader(), { onEnd }));
     expect(out).toHaveLength(3);
@@ -65,13 +40,13 @@ describe('observeBody', () => {
 
   it('hands on the very same chunk objects (no copy, no buffering)', async () => {
     const chunk = encoder.encode('hello');
-    const { stream } = countingSource([chunk]);
+    const { stream } = listSource([chunk]);
     const out = await readAll(observeBody(stream.getReader(), { onEnd: () => {} }));
     expect(out[0]).toBe(chunk);
   });
 
   it("calls onEnd('complete') once, only when the end is read", async () => {
-    const { stream } = countingSource([encoder.encode('a'), encoder.encode('b')]);
+    const { stream } = listSource([encoder.encode('a'), encoder.encode('b')]);
     const { outcomes, onEnd } = recorder();
     const reader = observeBody(stream.getReader(), { onEnd }).getReader();
     await reader.read();
@@ -85,14 +60,14 @@ describe('observeBody', () => {
   });
 
   it("calls onEnd('complete') for an empty body", async () => {
-    const { stream } = countingSource([]);
+    const { stream } = listSource([]);
     const { outcomes, onEnd } = recorder();
     expect(await readAll(observeBody(stream.getReader(), { onEnd }))).toEqual([]);
     expect(outcomes).toEqual(['complete']);
   });
 
   it("on cancel calls onEnd('cancelled') and cancels the source with the reason", async () => {
-    const { stream, state } = countingSource([encoder.encode('a'), encoder.encode('b')]);
+    const { stream, state } = listSource([encoder.encode('a'), encoder.encode('b')]);
     const { outcomes, onEnd } = recorder();
     const observed = observeBody(stream.getReader(), { onEnd });
     const reader = observed.getReader();
@@ -106,7 +81,7 @@ describe('observeBody', () => {
   });
 
   it('cancels the source when cancelled before anything was read', async () => {
-    const { stream, state } = countingSource([encoder.encode('a')]);
+    const { stream, state } = listSource([encoder.encode('a')]);
     const { outcomes, onEnd } = recorder();
     await observeBody(stream.getReader(), { onEnd }).cancel();
     expect(state.cancelled).toBe(true);
@@ -115,7 +90,7 @@ describe('observeBody', () => {
   });
 
   it('errors the stream and reports failed when the source errors', async () => {
-    const { stream } = countingSource([encoder.encode('a')], { failAfter: 1 });
+    const { stream } = listSource([encoder.encode('a')], { failAfter: 1 });
     const { outcomes, onEnd } = recorder();
     const reader = observeBody(stream.getReader(), { onEnd }).getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('a');
@@ -124,7 +99,7 @@ describe('observeBody', () => {
   });
 
   it('does not read ahead of the consumer', async () => {
-    const { stream, state } = countingSource([encoder.encode('a'), encoder.encode('b'), encoder.encode('c')]);
+    const { stream, state } = listSource([encoder.encode('a'), encoder.encode('b'), encoder.encode('c')]);
     const observed = observeBody(stream.getReader(), { onEnd: () => {} });
     await settle();
     expect(state.pulls).toBe(0);
@@ -140,7 +115,7 @@ describe('observeBody', () => {
   });
 
   it('works as a Response body', async () => {
-    const { stream } = countingSource([encoder.encode('he'), encoder.encode('llo')]);
+    const { stream } = listSource([encoder.encode('he'), encoder.encode('llo')]);
     const { outcomes, onEnd } = recorder();
     const text = await new Response(observeBody(stream.getReader(), { onEnd })).text();
     expect(text).toBe('hello');
