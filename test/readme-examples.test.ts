@@ -30,3 +30,51 @@ describe('the README configuration examples', () => {
     expect(routed?.providers.map((provider) => provider.id)).toEqual(['fireworks', 'groq', 'local']);
   });
 });
+
+describe('the README aliases and fallbacks example', () => {
+  it('is valid, and its fallback model is served by a provider', async () => {
+    const { createGateway } = await import('../src/core/index.js');
+    const fallbacks = /MODEL_FALLBACKS='([^']+)'/.exec(readme)?.[1];
+    const providers = examples.find((example) => example.includes('"aliases"'));
+    expect(fallbacks).toBeDefined();
+    expect(providers).toBeDefined();
+    const config = parseConfig({
+      ADDITIONAL_PROVIDERS: providers,
+      MODEL_FALLBACKS: fallbacks,
+      PROXY_API_KEYS: 'k',
+    });
+    const seen: { url: string; model: string }[] = [];
+    const gateway = createGateway({
+      config,
+      logger: () => {},
+      fetch: async (url, init) => {
+        seen.push({
+          url,
+          model: (JSON.parse(new TextDecoder().decode(init.body as Uint8Array)) as { model: string }).model,
+        });
+        // Every llama-70b provider is down: the fallback must take over.
+        return new Response('{}', {
+          status: url.includes('127.0.0.1') ? 200 : 503,
+          headers: { 'content-type': 'application/json' },
+        });
+      },
+    });
+    const response = await gateway.fetch(
+      new Request('http://gw/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'llama-70b', messages: [] }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-proxy-provider')).toBe('vllm');
+    expect(seen.at(-1)?.model).toBe('meta-llama/Llama-3.1-8B-Instruct');
+    expect(new Set(seen.slice(0, -1).map((request) => request.model))).toEqual(
+      new Set([
+        'accounts/fireworks/models/llama-v3p1-70b-instruct',
+        'meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo',
+        'llama-3.1-70b-versatile',
+      ]),
+    );
+  });
+});

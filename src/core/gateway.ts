@@ -75,6 +75,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    modelFallbacks: config.modelFallbacks,
   });
   const withClientKey = requireClientKey(createKeyVerifier(config.clientKeys));
   const startedAt = now();
@@ -108,7 +109,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       providers: providers.map((provider) => providerStats(provider, now())),
     }),
   );
-  if (providers.some((provider) => provider.models !== undefined)) {
+  if (providers.some((provider) => provider.models !== undefined || provider.aliases !== undefined)) {
     // Models are named in the configuration: list them (and what unlisted providers report) in one place.
     const listModels = createModelsList({ providers, now, cacheMs: 300_000, timeoutMs: 3_000 });
     app.get('/v1/models', withClientKey, async (c) => c.json(await listModels()));

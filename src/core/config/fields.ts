@@ -84,6 +84,13 @@ export const providerEntry = z.strictObject({
   id: providerId,
   baseUrl,
   token: z.optional(bearerToken),
+  aliases: z.optional(
+    z.record(
+      z.string().check(z.minLength(1, 'must not be empty')),
+      z.string().check(z.minLength(1, 'must not be empty')),
+      'must be an object of {"client-facing name": "this provider\'s own name"}',
+    ),
+  ),
   models: z.optional(
     z.array(
       z.string().check(z.minLength(1, 'must not be empty')),
@@ -113,6 +120,28 @@ export const providerList = z.pipe(
     }
   }),
   z.array(providerEntry, 'must be a JSON array of {"id","baseUrl","token","weight"} objects'),
+);
+
+/** `MODEL_FALLBACKS`: `{"model": ["fallback", ...]}` as JSON (or, on Workers, an already parsed object). */
+export const modelFallbacks = z.pipe(
+  z.transform((value: unknown, ctx) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'is not valid JSON (expected {"model":["fallback-model"]})',
+        input: '',
+      });
+      return z.NEVER;
+    }
+  }),
+  z.record(
+    z.string().check(z.minLength(1, 'must not be empty')),
+    z.array(z.string().check(z.minLength(1, 'must not be empty')), 'must be an array of model names'),
+    'must be a JSON object of {"model": ["fallback-model", ...]}',
+  ),
 );
 
 const strategies = { 'round-robin': 'round-robin', random: 'random', 'least-used': 'least-used' } as const;

@@ -32,6 +32,7 @@ describe('parseConfig: defaults', () => {
     expect(parseConfig({})).toEqual({
       providers: [DEMO_PROVIDER],
       demo: true,
+      modelFallbacks: {},
       strategy: 'round-robin',
       clientKeys: { kind: 'unset' },
       corsOrigins: '*',
@@ -683,5 +684,30 @@ describe('provider models', () => {
         ADDITIONAL_PROVIDERS: JSON.stringify([{ id: 'b', baseUrl: 'https://b.example', models: ['a', ''] }]),
       }),
     ).toThrow('ADDITIONAL_PROVIDERS[0].models[1]: must not be empty');
+  });
+});
+
+describe('aliases and model fallbacks', () => {
+  it('reads provider aliases and MODEL_FALLBACKS', () => {
+    const config = parseConfig({
+      ADDITIONAL_PROVIDERS: JSON.stringify([
+        { id: 'g', baseUrl: 'https://g.example', aliases: { 'llama-70b': 'llama-3.1' } },
+      ]),
+      MODEL_FALLBACKS: '{"gpt-4o":["llama-70b"]}',
+    });
+    expect(config.providers[0]?.aliases).toEqual({ 'llama-70b': 'llama-3.1' });
+    expect(config.modelFallbacks).toEqual({ 'gpt-4o': ['llama-70b'] });
+  });
+
+  it('names the exact field of bad aliases and fallbacks', () => {
+    expect(() =>
+      parseConfig({
+        ADDITIONAL_PROVIDERS: JSON.stringify([{ id: 'g', baseUrl: 'https://g.example', aliases: ['x'] }]),
+      }),
+    ).toThrow('ADDITIONAL_PROVIDERS[0].aliases: must be an object');
+    expect(() => parseConfig({ MODEL_FALLBACKS: '{"gpt-4o":"llama"}' })).toThrow(
+      'MODEL_FALLBACKS.gpt-4o: must be an array',
+    );
+    expect(() => parseConfig({ MODEL_FALLBACKS: '{bad' })).toThrow('MODEL_FALLBACKS: is not valid JSON');
   });
 });

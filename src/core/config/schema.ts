@@ -5,6 +5,7 @@ import {
   commaList,
   envValue,
   integerString,
+  modelFallbacks,
   providerList,
   strategyName,
 } from './fields.js';
@@ -18,6 +19,7 @@ export const DEMO_PROVIDER = {
   token: undefined,
   weight: 1,
   models: undefined,
+  aliases: undefined,
 } as const;
 
 const MIB = 1024 * 1024;
@@ -75,6 +77,7 @@ const variables = z
     DEFAULT_OPENAI_PROVIDER: envValue(baseUrl),
     DEFAULT_OPENAI_TOKEN: envValue(bearerToken),
     ADDITIONAL_PROVIDERS: envValue(providerList),
+    MODEL_FALLBACKS: envValue(modelFallbacks),
     PROXY_API_KEYS: envValue(clientKeys),
     LOAD_BALANCER_STRATEGY: envValue(strategyName),
     CORS_ALLOWED_ORIGINS: envValue(corsOrigins),
@@ -135,6 +138,7 @@ export const configSchema = z.pipe(
               token: env.DEFAULT_OPENAI_TOKEN,
               weight: 1,
               models: undefined as readonly string[] | undefined,
+              aliases: undefined as Readonly<Record<string, string>> | undefined,
             },
           ]),
       ...(env.ADDITIONAL_PROVIDERS ?? []).map((provider) => ({
@@ -143,12 +147,14 @@ export const configSchema = z.pipe(
         token: provider.token,
         weight: provider.weight,
         models: provider.models as readonly string[] | undefined,
+        aliases: provider.aliases as Readonly<Record<string, string>> | undefined,
       })),
     ];
     const demo = configured.length === 0;
     return {
       providers: demo ? [DEMO_PROVIDER] : configured,
       demo,
+      modelFallbacks: (env.MODEL_FALLBACKS ?? {}) as Readonly<Record<string, readonly string[]>>,
       strategy: env.LOAD_BALANCER_STRATEGY ?? 'round-robin',
       clientKeys: env.PROXY_API_KEYS ?? { kind: 'unset' as const },
       corsOrigins: env.CORS_ALLOWED_ORIGINS ?? ('*' as const),

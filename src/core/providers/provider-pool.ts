@@ -25,6 +25,8 @@ export interface Provider extends Candidate {
   readonly models: readonly string[] | undefined;
   /** Whether it serves a model; undefined when it serves any. */
   readonly serves: ModelMatcher;
+  /** Client-facing model names it knows under its own names. */
+  readonly aliases: Readonly<Record<string, string>> | undefined;
   readonly breaker: CircuitBreaker;
   /** No attempt before this time (epoch ms): set by Retry-After, or by backoff after a failure. */
   notBefore: number;
@@ -78,7 +80,8 @@ export function createProviders(options: {
     authorization: provider.token === undefined ? undefined : `Bearer ${provider.token}`,
     transport: options.transportFor(provider),
     models: provider.models,
-    serves: modelMatcher(provider.models),
+    serves: servesWithAliases(modelMatcher(provider.models), provider.aliases),
+    aliases: provider.aliases,
     breaker: createCircuitBreaker(options.breaker),
     notBefore: 0,
     failureStreak: 0,
@@ -89,6 +92,15 @@ export function createProviders(options: {
     latencyTotalMs: 0,
     latencyCount: 0,
   }));
+}
+
+/** A provider also serves the client-facing names of its aliases (a provider without `models` serves all). */
+function servesWithAliases(
+  serves: ModelMatcher,
+  aliases: Readonly<Record<string, string>> | undefined,
+): ModelMatcher {
+  if (serves === undefined || aliases === undefined) return serves;
+  return (model) => Object.hasOwn(aliases, model) || serves(model);
 }
 
 const isoOrNull = (epochMs: number | null, now: number) =>

@@ -9,7 +9,16 @@ function setup(answer: UpstreamFetch) {
   let time = 1_000_000;
   const now = () => time;
   const [provider] = createProviders({
-    providers: [{ id: 'a', baseUrl: 'https://a.example', token: undefined, weight: 1, models: undefined }],
+    providers: [
+      {
+        id: 'a',
+        baseUrl: 'https://a.example',
+        token: undefined,
+        weight: 1,
+        models: undefined,
+        aliases: undefined,
+      },
+    ],
     transportFor: () => fetchTransport(answer),
     breaker: { failureThreshold: 1, cooldownMs: 1000, maxCooldownMs: 8000, now },
   });

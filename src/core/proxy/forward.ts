@@ -7,7 +7,7 @@ import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-fa
 import { createBackoff } from '../resilience/backoff.js';
 import { createRequestBudget } from '../resilience/request-budget.js';
 import { selectProvider } from '../resilience/select-provider.js';
-import { requestModel } from '../routing/request-model.js';
+import { requestModel, withModel } from '../routing/request-model.js';
 import { attemptUpstream, ClientGone } from './attempt.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { BodyOutcome } from './observe-body.js';
@@ -30,6 +30,8 @@ export interface ForwardOptions {
   firstTokenTimeoutMs: number;
   streamIdleTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Per model, the models to try in order when every provider of the model failed. */
+  modelFallbacks: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The providers that serve `model` (all of them when the request names none); 404 when none does. */
@@ -68,70 +70,93 @@ export function createForward(options: ForwardOptions) {
   const { providers, balancer, now, maxAttempts } = options;
   const backoff = createBackoff({ baseMs: 200, maxMs: 10_000, random: options.random });
   // Only a configuration that names models pays for reading the model out of request bodies.
-  const routing = providers.some((provider) => provider.serves !== undefined);
+  const routing =
+    providers.some((provider) => provider.serves !== undefined || provider.aliases !== undefined) ||
+    Object.keys(options.modelFallbacks).length > 0;
 
   return async function forward(request: Request, record: RequestRecord): Promise<Response> {
     const target = forwardedTarget(request.url);
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });
-    const candidates = routing
-      ? providersFor(providers, requestModel(request.headers.get('content-type'), body))
-      : providers;
+    const contentType = request.headers.get('content-type');
+    const model = routing ? requestModel(contentType, body) : undefined;
+    // The requested model must exist (404 otherwise); its fallbacks are for when its providers all failed.
+    const served = providersFor(providers, model);
+    const chain = model === undefined ? [undefined] : [model, ...(options.modelFallbacks[model] ?? [])];
     const budget = createRequestBudget({
       deadline: record.start + options.requestTimeoutMs,
       now,
       clientSignal: request.signal,
     });
     const expectDone = ENDS_WITH_DONE.test(target);
-    const tried = new Set<Provider>();
     const failures: { provider: string; failure: AttemptFailure }[] = [];
     let blocked: { provider: string; waitMs: number } | undefined;
     let answered = false;
+    let attempt = 0;
     try {
-      for (let attempt = 1; attempt <= maxAttempts && budget.ended() === undefined; attempt++) {
-        const selection = selectProvider({ providers: candidates, tried, balancer, now: now() });
-        if (selection === undefined) break;
-        const { provider, waitMs } = selection;
-        if (waitMs > 0) {
-          if (waitMs > Math.min(MAX_WAIT_MS, budget.remaining())) {
-            blocked = { provider: provider.id, waitMs };
-            break;
+      for (const [index, chainModel] of chain.entries()) {
+        const candidates =
+          index === 0
+            ? served
+            : providers.filter((provider) => provider.serves?.(chainModel as string) ?? true);
+        const lastModel = index === chain.length - 1;
+        const tried = new Set<Provider>();
+        for (let tries = 1; tries <= maxAttempts && budget.ended() === undefined; tries++) {
+          const selection = selectProvider({ providers: candidates, tried, balancer, now: now() });
+          if (selection === undefined) break;
+          const { provider, waitMs } = selection;
+          if (waitMs > 0) {
+            if (waitMs > Math.min(MAX_WAIT_MS, budget.remaining())) {
+              blocked = { provider: provider.id, waitMs };
+              break;
+            }
+            await budget.sleep(waitMs);
+            if (budget.ended() !== undefined) break;
           }
-          await budget.sleep(waitMs);
-          if (budget.ended() !== undefined) break;
+          tried.add(provider);
+          attempt += 1;
+          record.provider = provider.id;
+          record.attempts = attempt;
+          // The provider's own name for the model, when it has one (an alias) or the model is a fallback.
+          const upstreamModel =
+            chainModel === undefined ? undefined : (provider.aliases?.[chainModel] ?? chainModel);
+          const sent =
+            upstreamModel !== undefined && upstreamModel !== model && body !== undefined
+              ? withModel(contentType, body, upstreamModel)
+              : body;
+          let resolveDone: (outcome: BodyOutcome) => void = () => {};
+          const done = new Promise<BodyOutcome>((resolve) => {
+            resolveDone = resolve;
+          });
+          const result = await attemptUpstream({
+            provider,
+            url: `${provider.prefix}${target}`,
+            method: request.method,
+            headers: upstreamRequestHeaders(request.headers, provider.authorization),
+            body: sent,
+            budget,
+            now,
+            backoff,
+            headersTimeoutMs: options.upstreamHeadersTimeoutMs,
+            // The last attempt is waited on for as long as the budget allows.
+            firstTokenTimeoutMs:
+              lastModel && tries === maxAttempts ? budget.remaining() : options.firstTokenTimeoutMs,
+            idleTimeoutMs: options.streamIdleTimeoutMs,
+            expectDone,
+            onBodyEnd(outcome) {
+              budget.dispose();
+              resolveDone(outcome);
+            },
+          });
+          if (result.ok) {
+            answered = true;
+            record.done = done;
+            result.response.headers.set('x-proxy-attempts', String(attempt));
+            if (chainModel !== undefined) result.response.headers.set('x-proxy-model', chainModel);
+            return result.response;
+          }
+          failures.push({ provider: provider.id, failure: result.failure });
         }
-        tried.add(provider);
-        record.provider = provider.id;
-        record.attempts = attempt;
-        let resolveDone: (outcome: BodyOutcome) => void = () => {};
-        const done = new Promise<BodyOutcome>((resolve) => {
-          resolveDone = resolve;
-        });
-        const result = await attemptUpstream({
-          provider,
-          url: `${provider.prefix}${target}`,
-          method: request.method,
-          headers: upstreamRequestHeaders(request.headers, provider.authorization),
-          body,
-          budget,
-          now,
-          backoff,
-          headersTimeoutMs: options.upstreamHeadersTimeoutMs,
-          // The last attempt is waited on for as long as the budget allows.
-          firstTokenTimeoutMs: attempt === maxAttempts ? budget.remaining() : options.firstTokenTimeoutMs,
-          idleTimeoutMs: options.streamIdleTimeoutMs,
-          expectDone,
-          onBodyEnd(outcome) {
-            budget.dispose();
-            resolveDone(outcome);
-          },
-        });
-        if (result.ok) {
-          answered = true;
-          record.done = done;
-          result.response.headers.set('x-proxy-attempts', String(attempt));
-          return result.response;
-        }
-        failures.push({ provider: provider.id, failure: result.failure });
+        if (budget.ended() !== undefined) break;
       }
     } catch (error) {
       if (error instanceof ClientGone) throw clientClosed();

@@ -10,7 +10,16 @@ const NOW = 1_700_000_000_000;
 function setup(failureThreshold = 2) {
   const clock = { t: NOW };
   const [provider] = createProviders({
-    providers: [{ id: 'a', baseUrl: 'https://a.example/v1', token: 'sk-test', weight: 1, models: undefined }],
+    providers: [
+      {
+        id: 'a',
+        baseUrl: 'https://a.example/v1',
+        token: 'sk-test',
+        weight: 1,
+        models: undefined,
+        aliases: undefined,
+      },
+    ],
     transportFor: () => fetchTransport(async () => new Response('')),
     breaker: { failureThreshold, cooldownMs: 1_000, maxCooldownMs: 8_000, now: () => clock.t },
   });

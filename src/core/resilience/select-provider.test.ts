@@ -15,6 +15,7 @@ function setup(ids: readonly string[] = ['a', 'b', 'c'], cooldownMs = 1_000) {
       token: undefined,
       weight: 1,
       models: undefined,
+      aliases: undefined,
     })),
     transportFor: () => fetchTransport(async () => new Response('')),
     breaker: {

@@ -92,7 +92,10 @@ export function createModelsList(options: ModelsListOptions) {
     const lists = await Promise.all(
       providers.map(async (provider) => ({
         provider: provider.id,
-        ids: provider.models?.filter((model) => !model.includes('*')) ?? (await reported(provider)),
+        ids: [
+          ...Object.keys(provider.aliases ?? {}),
+          ...(provider.models?.filter((model) => !model.includes('*')) ?? (await reported(provider))),
+        ],
       })),
     );
     const seen = new Set<string>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestModel } from './request-model.js';
+import { requestModel, withModel } from './request-model.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -49,5 +49,29 @@ describe('requestModel', () => {
     expect(
       requestModel('multipart/form-data; boundary=x', multipart([['language', 'en']], audio)),
     ).toBeUndefined();
+  });
+});
+
+describe('withModel', () => {
+  it('sets the model of a JSON body and keeps every other field', () => {
+    const out = withModel(
+      'application/json',
+      bytes('{"model":"a","messages":[{"role":"user","content":"é"}],"n":2}'),
+      'b',
+    );
+    expect(JSON.parse(new TextDecoder().decode(out))).toEqual({
+      model: 'b',
+      messages: [{ role: 'user', content: 'é' }],
+      n: 2,
+    });
+  });
+
+  it('replaces only the model field bytes of a multipart form', () => {
+    const audio = new Uint8Array(5000).map((_, i) => (i * 13) % 256);
+    const body = multipart([['model', 'whisper-1']], audio);
+    const out = withModel('multipart/form-data; boundary=----b0undary', body, 'whisper-large-v3');
+    expect(requestModel('multipart/form-data; boundary=----b0undary', out)).toBe('whisper-large-v3');
+    expect(out.length).toBe(body.length + 'whisper-large-v3'.length - 'whisper-1'.length);
+    expect(Buffer.from(out).includes(Buffer.from(audio))).toBe(true);
   });
 });
