@@ -103,40 +103,31 @@ export const providerEntry = z.strictObject({
   ),
 });
 
-/** `ADDITIONAL_PROVIDERS`: a JSON array string (or, on Workers, an already parsed array). */
-export const providerList = z.pipe(
-  z.transform((value: unknown, ctx) => {
+/**
+ * A JSON value given as text (or, on Workers, already parsed). Bad JSON is reported with `example`, never with
+ * JSON.parse's own message: that quotes the input, tokens included.
+ */
+function jsonText(example: string) {
+  return z.transform((value: unknown, ctx) => {
     if (typeof value !== 'string') return value;
     try {
       return JSON.parse(value) as unknown;
     } catch {
-      // Never JSON.parse's own message: it quotes the input, tokens included.
-      ctx.issues.push({
-        code: 'custom',
-        message: 'is not valid JSON (expected an array like [{"id":"a","baseUrl":"https://…","token":"…"}])',
-        input: value,
-      });
+      ctx.issues.push({ code: 'custom', message: `is not valid JSON (expected ${example})`, input: '' });
       return z.NEVER;
     }
-  }),
+  });
+}
+
+/** `ADDITIONAL_PROVIDERS`: a JSON array of providers. */
+export const providerList = z.pipe(
+  jsonText('an array like [{"id":"a","baseUrl":"https://…","token":"…"}]'),
   z.array(providerEntry, 'must be a JSON array of {"id","baseUrl","token","weight"} objects'),
 );
 
-/** `MODEL_FALLBACKS`: `{"model": ["fallback", ...]}` as JSON (or, on Workers, an already parsed object). */
+/** `MODEL_FALLBACKS`: `{"model": ["fallback", ...]}`. */
 export const modelFallbacks = z.pipe(
-  z.transform((value: unknown, ctx) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.issues.push({
-        code: 'custom',
-        message: 'is not valid JSON (expected {"model":["fallback-model"]})',
-        input: '',
-      });
-      return z.NEVER;
-    }
-  }),
+  jsonText('{"model":["fallback-model"]}'),
   z.record(
     z.string().check(z.minLength(1, 'must not be empty')),
     z.array(z.string().check(z.minLength(1, 'must not be empty')), 'must be an array of model names'),
