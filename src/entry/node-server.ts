@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { type Config, createGateway, type Logger, type UpstreamFetch } from '../core/index.js';
+import { type Config, createGateway, type Logger, type UpstreamTransport } from '../core/index.js';
 import { undiciTransport } from './node-transport.js';
 
 export interface NodeGatewayServer {
@@ -17,7 +17,8 @@ export interface NodeGatewayServer {
 export interface StartNodeServerOptions {
   config: Config;
   logger?: Logger;
-  fetch?: UpstreamFetch;
+  /** How providers are reached; defaults to undici's connection pools. */
+  transport?: UpstreamTransport;
 }
 
 /**
@@ -33,7 +34,7 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
     config,
     runtime: 'node',
     ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ...(options.fetch === undefined ? { transport: undiciTransport() } : { fetch: options.fetch }),
+    transport: options.transport ?? undiciTransport(),
   });
   // HTTP/1.1 (no http2 option given), so the node:http Server API is there.
   const server = createAdaptorServer({

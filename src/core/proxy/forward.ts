@@ -35,10 +35,15 @@ export interface ForwardOptions {
 }
 
 /** The providers that serve `model` (all of them when the request names none); 404 when none does. */
+/** The providers that serve `model`: those whose list matches it, and those without a list. */
+function serving(providers: readonly Provider[], model: string): readonly Provider[] {
+  return providers.filter((provider) => provider.serves === undefined || provider.serves(model));
+}
+
 function providersFor(providers: readonly Provider[], model: string | undefined): readonly Provider[] {
   if (model === undefined) return providers;
-  const serving = providers.filter((provider) => provider.serves === undefined || provider.serves(model));
-  if (serving.length > 0) return serving;
+  const found = serving(providers, model);
+  if (found.length > 0) return found;
   throw new InvalidRequestError(
     `The model ${JSON.stringify(model.slice(0, 200))} is not served by any provider of this gateway.`,
     {
@@ -94,10 +99,7 @@ export function createForward(options: ForwardOptions) {
     let attempt = 0;
     try {
       for (const [index, chainModel] of chain.entries()) {
-        const candidates =
-          index === 0
-            ? served
-            : providers.filter((provider) => provider.serves?.(chainModel as string) ?? true);
+        const candidates = index === 0 ? served : serving(providers, chainModel as string);
         const lastModel = index === chain.length - 1;
         const tried = new Set<Provider>();
         for (let tries = 1; tries <= maxAttempts && budget.ended() === undefined; tries++) {
