@@ -78,3 +78,23 @@ describe('the README aliases and fallbacks example', () => {
     );
   });
 });
+
+describe('the README config file example', () => {
+  it('is gateway.config.example.json, and a valid configuration with its tokens set', () => {
+    const block = /### Config file[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    const file = readFileSync(
+      fileURLToPath(new URL('../gateway.config.example.json', import.meta.url)),
+      'utf8',
+    );
+    expect(block).toBe(file);
+    const env = { FIREWORKS_API_KEY: 'fw', TOGETHER_API_KEY: 'tg', GROQ_API_KEY: 'gq', PROXY_API_KEYS: 'k' };
+    const config = parseConfig(env, { file: { label: 'example', value: file } });
+    expect(config.providers.map((provider) => [provider.id, provider.token])).toEqual([
+      ['fireworks', 'fw'],
+      ['together', 'tg'],
+      ['groq', 'gq'],
+      ['vllm', undefined],
+    ]);
+    expect(config.modelFallbacks).toEqual({ 'llama-70b': ['meta-llama/Llama-3.1-8B-Instruct'] });
+  });
+});

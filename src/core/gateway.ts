@@ -111,7 +111,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   if (providers.some((provider) => provider.models !== undefined || provider.aliases !== undefined)) {
     // Models are named in the configuration: list them (and what unlisted providers report) in one place.
-    const listModels = createModelsList({ providers, now, cacheMs: 300_000, timeoutMs: 3_000 });
+    const listModels = createModelsList({
+      providers,
+      now,
+      cacheMs: config.modelsCacheTtlMs,
+      timeoutMs: 3_000,
+    });
     app.get('/v1/models', withClientKey, async (c) => c.json(await listModels()));
   }
   app.all('/v1/*', withClientKey, (c) => forward(c.req.raw, c.get('record')));

@@ -1,7 +1,15 @@
 export type { Balancer, Candidate, Random, Strategy } from './balancer/index.js';
 export { createBalancer } from './balancer/index.js';
 export type { ClientKeys, Config, ProviderConfig, StrategyName } from './config/index.js';
-export { configSchema, parseConfig } from './config/index.js';
+export {
+  type ConfigFile,
+  type ConfigFileSource,
+  configFileJsonSchema,
+  configFileSchema,
+  configSchema,
+  type ParseConfigOptions,
+  parseConfig,
+} from './config/index.js';
 export { ConfigError, GatewayError, renderError } from './errors/index.js';
 export type { Gateway, GatewayOptions } from './gateway.js';
 export { createGateway } from './gateway.js';

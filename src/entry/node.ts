@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Config, ConfigError, parseConfig } from '../core/index.js';
+import { type Config, ConfigError } from '../core/index.js';
+import { loadNodeConfig } from './node-config.js';
 import { batchedStdoutLogger } from './node-logger.js';
 import { startNodeServer } from './node-server.js';
 
@@ -11,7 +12,7 @@ function exitWith(message: string): never {
 
 function loadConfig(): Config {
   try {
-    return parseConfig(process.env);
+    return loadNodeConfig(process.env);
   } catch (error) {
     return exitWith(error instanceof ConfigError ? error.message : 'Invalid configuration.');
   }

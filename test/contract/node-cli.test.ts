@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 const ENTRY = fileURLToPath(new URL('../../dist/entry/node.js', import.meta.url));
 const SECRET = 'sk-live-NEVER-PRINT-ME-0123';
@@ -12,6 +15,26 @@ interface Run {
   stdout: () => string;
   stderr: () => string;
 }
+
+const files = mkdtempSync(join(tmpdir(), 'gateway-cli-'));
+afterAll(() => rmSync(files, { recursive: true, force: true }));
+/** Writes a config file and returns its path. */
+function configFile(name: string, text: string): string {
+  const path = join(files, name);
+  writeFileSync(path, text);
+  return path;
+}
+const provider = (id: string, extra = {}) => ({
+  id,
+  baseUrl: `https://${id}.example`,
+  token: SECRET,
+  ...extra,
+});
+const badModels = configFile(
+  'bad-models.json',
+  JSON.stringify({ providers: [provider('a'), provider('b'), provider('c', { models: ['ok', ''] })] }),
+);
+const badJson = configFile('bad.json', `{"providers":[{"id":"a","token":"${SECRET}"`);
 
 const running: ChildProcess[] = [];
 afterEach(() => {
@@ -153,6 +176,25 @@ describe('npm start (node dist/entry/node.js)', () => {
     ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '-5' }],
     ['PORT', { PORT: '99999' }],
     ['PROXY_API_KEYS', { PROXY_API_KEYS: '*,other' }],
+    [
+      `GATEWAY_CONFIG_FILE (${badModels}) providers[2].models[1]: must not be empty`,
+      { GATEWAY_CONFIG_FILE: badModels },
+    ],
+    [`GATEWAY_CONFIG_FILE (${badJson}): is not valid JSON`, { GATEWAY_CONFIG_FILE: badJson }],
+    [
+      'GATEWAY_CONFIG_FILE: cannot read /nonexistent/gw.json (no such file)',
+      { GATEWAY_CONFIG_FILE: '/nonexistent/gw.json' },
+    ],
+    [
+      'FW_KEY: must be printable ASCII',
+      {
+        GATEWAY_CONFIG_FILE: configFile(
+          'fw.json',
+          JSON.stringify({ providers: [{ id: 'fw', baseUrl: 'https://fw.example', tokenEnv: 'FW_KEY' }] }),
+        ),
+        FW_KEY: `${SECRET} x`,
+      },
+    ],
   ])(
     'refuses to start on a bad %s: exit code 1, one line naming it, no token, no stack',
     async (variable, env) => {
@@ -166,6 +208,29 @@ describe('npm start (node dist/entry/node.js)', () => {
       expect(run.stdout()).not.toContain('listening');
     },
   );
+
+  it('reads GATEWAY_CONFIG_FILE, with the environment over it', async () => {
+    const path = configFile(
+      'good.json',
+      JSON.stringify({
+        providers: [provider('a'), provider('b', { token: undefined, tokenEnv: 'B_KEY' })],
+        loadBalancerStrategy: 'least-used',
+        proxyApiKeys: ['file-key'],
+        port: 1,
+      }),
+    );
+    const run = start({ GATEWAY_CONFIG_FILE: path, B_KEY: SECRET });
+    const url = await ready(run);
+    expect(run.stdout()).toContain('(strategy least-used, 2 provider(s))');
+    expect(run.stdout()).not.toContain('generated');
+    // PORT=0 from the environment wins over the file's port 1.
+    expect(new URL(url).port).not.toBe('1');
+    const stats = await fetch(`${url}/stats`, { headers: { authorization: 'Bearer file-key' } });
+    expect(stats.status).toBe(200);
+    expect(run.stdout() + run.stderr()).not.toContain(SECRET);
+    run.child.kill('SIGTERM');
+    expect(await exitOf(run)).toBe(0);
+  });
 
   it('says in one line when the port is taken', async () => {
     const blocker = createServer();

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Miniflare } from 'miniflare';
-import { type LogRecord, parseConfig } from '../../src/core/index.js';
+import { type Json, Miniflare } from 'miniflare';
+import type { LogRecord } from '../../src/core/index.js';
+import { loadNodeConfig } from '../../src/entry/node-config.js';
 import { startNodeServer } from '../../src/entry/node-server.js';
 import { BUNDLE, ROOT } from '../workers/bundle.js';
 
@@ -19,7 +20,7 @@ export type StartTarget = (env: Record<string, string>) => Promise<Target>;
 export const startNodeTarget: StartTarget = async (env) => {
   const logs: LogRecord[] = [];
   const server = await startNodeServer({
-    config: parseConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
+    config: loadNodeConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
     logger: (record) => logs.push(record),
   });
   return { url: server.url, logs, close: () => server.close() };
@@ -35,7 +36,10 @@ const compatibilityFlags = [
  * The Worker, as wrangler bundles it, in the real Workers runtime (workerd, through Miniflare), with `env` as
  * its bindings. Its console output is collected as its log lines.
  */
-export const startWorkerTarget: StartTarget = async (env) => {
+export const startWorkerTarget = async (
+  env: Readonly<Record<string, string | Record<string, unknown>>>,
+  options: { scriptPath?: string } = {},
+): Promise<Target> => {
   const logs: LogRecord[] = [];
   const collect = (stream: NodeJS.ReadableStream) => {
     let pending = '';
@@ -56,10 +60,11 @@ export const startWorkerTarget: StartTarget = async (env) => {
   };
   const miniflare = new Miniflare({
     modules: true,
-    scriptPath: BUNDLE,
+    scriptPath: options.scriptPath ?? BUNDLE,
     ...(compatibilityDate === undefined ? {} : { compatibilityDate }),
     compatibilityFlags,
-    bindings: env,
+    // A [vars] table reaches the Worker as an object: JSON bindings, as wrangler gives them.
+    bindings: env as Record<string, Json>,
     host: '127.0.0.1',
     port: 0,
     handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { startWorkerTarget } from '../contract/targets.js';
 import { startFakeUpstream } from '../fixtures/fake-upstream.js';
-import { BUNDLE, BUNDLE_DIR, ROOT } from './bundle.js';
+import { BUNDLE, BUNDLE_DIR, buildWorkerBundle, ROOT } from './bundle.js';
 
 const SECRET = 'sk-worker-SECRET-777';
 
@@ -122,6 +122,60 @@ describe('the Worker in workerd', () => {
       expect(String(stats.note)).toContain('per Workers isolate');
     } finally {
       await gateway.close();
+    }
+  });
+
+  it('reads GATEWAY_CONFIG given as a [vars] table, with the token from a secret its tokenEnv names', async () => {
+    const upstream = await startFakeUpstream();
+    const gateway = await startWorkerTarget({
+      GATEWAY_CONFIG: {
+        providers: [{ id: 'from-vars', baseUrl: upstream.url, tokenEnv: 'UPSTREAM_TOKEN', models: ['m'] }],
+        proxyApiKeys: ['k'],
+      },
+      UPSTREAM_TOKEN: SECRET,
+    });
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [] }),
+      });
+      expect(response.headers.get('x-proxy-provider')).toBe('from-vars');
+      expect(upstream.requests[0]?.headers.authorization).toBe(`Bearer ${SECRET}`);
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+
+  it('bundles a config file imported by an entry of your own (createWorker({ config }))', async () => {
+    const upstream = await startFakeUpstream();
+    const dir = join(ROOT, '.wrangler/test-imported-config');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'gateway.config.json'),
+      JSON.stringify({ providers: [{ id: 'bundled', baseUrl: upstream.url, tokenEnv: 'UPSTREAM_TOKEN' }] }),
+    );
+    writeFileSync(
+      join(dir, 'entry.ts'),
+      [
+        "import config from './gateway.config.json';",
+        "import { createWorker } from '../../src/entry/worker.js';",
+        'export default createWorker({ config });',
+      ].join('\n'),
+    );
+    buildWorkerBundle({ entry: join(dir, 'entry.ts'), outdir: join(dir, 'out') });
+    const gateway = await startWorkerTarget(
+      { PROXY_API_KEYS: 'k', UPSTREAM_TOKEN: SECRET },
+      { scriptPath: join(dir, 'out/entry.js') },
+    );
+    try {
+      const response = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: 'Bearer k' } });
+      expect(response.headers.get('x-proxy-provider')).toBe('bundled');
+      expect(upstream.requests[0]?.headers.authorization).toBe(`Bearer ${SECRET}`);
+    } finally {
+      await gateway.close();
+      await upstream.close();
     }
   });
 });

@@ -79,35 +79,71 @@ export const providerId = z
     ),
   );
 
-/** One entry of `ADDITIONAL_PROVIDERS`. Unknown keys are refused: `baseURL` for `baseUrl` is a common slip. */
-export const providerEntry = z.strictObject({
-  id: providerId,
-  baseUrl,
-  token: z.optional(bearerToken),
-  aliases: z.optional(
-    z.record(
-      z.string().check(z.minLength(1, 'must not be empty')),
-      z.string().check(z.minLength(1, 'must not be empty')),
-      'must be an object of {"client-facing name": "this provider\'s own name"}',
+/** The name of an environment variable (or Workers secret) that holds a value, e.g. a provider's token. */
+export const variableName = z
+  .string()
+  .check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a variable name like FIREWORKS_API_KEY'));
+
+const modelName = z.string().check(z.minLength(1, 'must not be empty'));
+
+/**
+ * A provider, in `ADDITIONAL_PROVIDERS` or a config file's `providers`. Unknown keys are refused: `baseURL` for
+ * `baseUrl` is a common slip. The token is given inline or, to keep it out of files and [vars], as `tokenEnv`:
+ * the name of the variable (or Workers secret) that holds it.
+ */
+export const providerEntry = z
+  .strictObject({
+    id: providerId.check(z.describe('Shown in x-proxy-provider, logs and /stats.')),
+    baseUrl: baseUrl.check(
+      z.describe('The OpenAI-compatible base URL; /v1/... is appended as the client sent it.'),
     ),
-  ),
-  models: z.optional(
-    z.array(
-      z.string().check(z.minLength(1, 'must not be empty')),
-      'must be an array of model names (globs with * allowed)',
+    token: z.optional(bearerToken.check(z.describe('Sent upstream as Authorization: Bearer <token>.'))),
+    tokenEnv: z.optional(variableName.check(z.describe('The variable or Workers secret holding the token.'))),
+    aliases: z.optional(
+      z
+        .record(
+          modelName,
+          modelName,
+          'must be an object of {"client-facing name": "this provider\'s own name"}',
+        )
+        .check(z.describe("Client-facing model name -> this provider's own name for it.")),
     ),
-  ),
-  weight: z._default(
-    z.number().check(z.minimum(0, 'must be 0 or more'), z.maximum(1_000_000, 'must be at most 1000000')),
-    1,
-  ),
-});
+    models: z.optional(
+      z
+        .array(modelName, 'must be an array of model names (globs with * allowed)')
+        .check(z.describe('The models this provider serves (globs with *). Without it: any model.')),
+    ),
+    weight: z._default(
+      z
+        .number()
+        .check(
+          z.minimum(0, 'must be 0 or more'),
+          z.maximum(1_000_000, 'must be at most 1000000'),
+          z.describe('Share of traffic; 0 makes it a backup, used only when the others fail.'),
+        ),
+      1,
+    ),
+  })
+  .check(
+    z.superRefine((provider, ctx) => {
+      if (provider.token !== undefined && provider.tokenEnv !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['tokenEnv'], message: 'give token or tokenEnv, not both' });
+      }
+    }),
+  );
+
+/** `{"model": ["fallback", ...]}`: the models to try, in order, when every provider of a model has failed. */
+export const fallbackTable = z.record(
+  modelName,
+  z.array(modelName, 'must be an array of model names'),
+  'must be an object of {"model": ["fallback-model", ...]}',
+);
 
 /**
  * A JSON value given as text (or, on Workers, already parsed). Bad JSON is reported with `example`, never with
  * JSON.parse's own message: that quotes the input, tokens included.
  */
-function jsonText(example: string) {
+export function jsonText(example: string) {
   return z.transform((value: unknown, ctx) => {
     if (typeof value !== 'string') return value;
     try {
@@ -126,14 +162,7 @@ export const providerList = z.pipe(
 );
 
 /** `MODEL_FALLBACKS`: `{"model": ["fallback", ...]}`. */
-export const modelFallbacks = z.pipe(
-  jsonText('{"model":["fallback-model"]}'),
-  z.record(
-    z.string().check(z.minLength(1, 'must not be empty')),
-    z.array(z.string().check(z.minLength(1, 'must not be empty')), 'must be an array of model names'),
-    'must be a JSON object of {"model": ["fallback-model", ...]}',
-  ),
-);
+export const modelFallbacks = z.pipe(jsonText('{"model":["fallback-model"]}'), fallbackTable);
 
 const strategies = { 'round-robin': 'round-robin', random: 'random', 'least-used': 'least-used' } as const;
 export type StrategyName = (typeof strategies)[keyof typeof strategies];
@@ -160,3 +189,14 @@ export function commaList(value: string): string[] {
     .map((item) => item.trim())
     .filter((item) => item !== '');
 }
+
+/** Node: the address to listen on. */
+export const hostName = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'));
+
+/** A load-balancer strategy as a config file names it. */
+export const strategyEnum = z.enum(
+  ['round-robin', 'random', 'least-used'],
+  'must be one of round-robin, random, least-used',
+);

@@ -43,6 +43,7 @@ describe('parseConfig: defaults', () => {
       streamIdleTimeoutMs: 20_000,
       maxAttempts: 2,
       breaker: { failureThreshold: 3, cooldownMs: 5_000, maxCooldownMs: 120_000 },
+      modelsCacheTtlMs: 300_000,
       shutdownGraceMs: 10_000,
       host: '127.0.0.1',
       port: 8787,

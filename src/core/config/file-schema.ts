@@ -1,0 +1,67 @@
+import * as z from 'zod/mini';
+import { clientKeysList, originsList } from './access.js';
+import { fallbackTable, hostName, providerEntry, strategyEnum } from './fields.js';
+import { numberFields } from './settings.js';
+
+/**
+ * The config file (`GATEWAY_CONFIG_FILE` on Node, `GATEWAY_CONFIG` anywhere): what the environment variables
+ * say, structured. `npm run schema` publishes it as JSON Schema (`schema/gateway.config.schema.json`); this
+ * same schema validates the file, so the two cannot disagree. Ids must be unique (checked here, beyond what
+ * JSON Schema can say).
+ */
+export const configFileSchema = z
+  .strictObject({
+    $schema: z.optional(z.string().check(z.describe('The JSON Schema this file follows (for editors).'))),
+    providers: z.optional(
+      z
+        .array(providerEntry, 'must be an array of providers')
+        .check(
+          z.describe(
+            'Upstream OpenAI-compatible providers; environment providers with the same id replace these.',
+          ),
+        ),
+    ),
+    modelFallbacks: z.optional(
+      fallbackTable.check(z.describe('Per model, the models to try in order when all its providers fail.')),
+    ),
+    loadBalancerStrategy: z.optional(
+      strategyEnum.check(
+        z.describe('How requests are spread over providers. Environment: LOAD_BALANCER_STRATEGY.'),
+      ),
+    ),
+    proxyApiKeys: z.optional(clientKeysList),
+    corsAllowedOrigins: z.optional(originsList),
+    host: z.optional(hostName.check(z.describe('Node: the address to listen on. Environment: HOST.'))),
+    ...numberFields,
+  })
+  .check(
+    z.superRefine((file, ctx) => {
+      const seen = new Set<string>();
+      for (const [index, provider] of (file.providers ?? []).entries()) {
+        if (seen.has(provider.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['providers', index, 'id'],
+            message: `duplicate id "${provider.id}"`,
+          });
+        }
+        seen.add(provider.id);
+      }
+    }),
+  );
+
+/** A config file as parsed: validated and normalised. */
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+/**
+ * The published JSON Schema of the config file, generated from {@link configFileSchema}.
+ *
+ * @example
+ * JSON.stringify(configFileJsonSchema(), null, 2); // what `npm run schema` writes
+ */
+export function configFileJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'OpenAI gateway configuration',
+  };
+}

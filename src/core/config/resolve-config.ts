@@ -1,0 +1,139 @@
+import type * as z from 'zod/mini';
+import type { ClientKeys } from './access.js';
+import { bearerToken, type providerEntry } from './fields.js';
+import type { ConfigFile } from './file-schema.js';
+import { mergeNumbers } from './settings.js';
+
+/** The id the seed gives the provider named by `DEFAULT_OPENAI_PROVIDER`. */
+export const DEFAULT_PROVIDER_ID = 'default';
+/** The built-in provider served when none is configured. */
+export const DEMO_PROVIDER = {
+  id: 'demo',
+  baseUrl: 'http://demo.invalid',
+  token: undefined,
+  weight: 1,
+  models: undefined,
+  aliases: undefined,
+} as const;
+
+const MIB = 1024 * 1024;
+
+type ProviderEntry = z.output<typeof providerEntry>;
+
+/** What the environment schema gives: the known variables parsed, every other variable as it was. */
+interface ParsedVariables {
+  readonly [name: string]: unknown;
+  readonly DEFAULT_OPENAI_PROVIDER?: string | undefined;
+  readonly DEFAULT_OPENAI_TOKEN?: string | undefined;
+  readonly ADDITIONAL_PROVIDERS?: readonly ProviderEntry[] | undefined;
+  readonly MODEL_FALLBACKS?: Readonly<Record<string, readonly string[]>> | undefined;
+  readonly PROXY_API_KEYS?: ClientKeys | undefined;
+  readonly LOAD_BALANCER_STRATEGY?: ConfigFile['loadBalancerStrategy'];
+  readonly CORS_ALLOWED_ORIGINS?: '*' | readonly string[] | undefined;
+  readonly HOST?: string | undefined;
+}
+
+export interface ResolveOptions {
+  readonly env: ParsedVariables;
+  readonly file: ConfigFile | undefined;
+  /** Where problems found while merging go (a zod transform's `ctx.issues`). */
+  readonly issues: { push(issue: z.core.$ZodRawIssue): unknown };
+}
+
+type Path = readonly (string | number)[];
+
+/** Keys given as "unset" (blank, or only separators) leave the other source's keys in place. */
+function given(keys: ClientKeys | undefined): ClientKeys | undefined {
+  return keys?.kind === 'unset' ? undefined : keys;
+}
+
+/**
+ * Merges the environment over the config file, in this order: built-in defaults, then the file, then each
+ * variable set in the environment. Providers merge by id: the file's in order, an environment provider with
+ * the same id in its place, then the environment's others. `MODEL_FALLBACKS` merges by model.
+ */
+export function resolveConfig(options: ResolveOptions) {
+  const { env, file, issues } = options;
+  const problem = (path: Path, message: string) => {
+    issues.push({ code: 'custom', message, input: '', path: [...path] });
+  };
+
+  /** A `tokenEnv` read from the environment, which holds secrets (Workers) as well as variables. */
+  const tokenFrom = (name: string | undefined, at: Path): string | undefined => {
+    if (name === undefined) return undefined;
+    const raw = env[name];
+    const text = typeof raw === 'string' ? raw.trim() : undefined;
+    if (text === undefined || text === '') {
+      problem([...at, 'tokenEnv'], `names ${name}, which is not set`);
+      return undefined;
+    }
+    const token = bearerToken.safeParse(text);
+    if (!token.success) problem(['env', name], token.error.issues[0]?.message ?? 'is invalid');
+    return token.data;
+  };
+
+  const fromFile = (file?.providers ?? []).map((provider, index) => ({
+    provider,
+    at: ['file', 'providers', index] as Path,
+  }));
+  const fromEnv = [
+    ...(env.DEFAULT_OPENAI_PROVIDER === undefined
+      ? []
+      : [
+          {
+            provider: {
+              id: DEFAULT_PROVIDER_ID,
+              baseUrl: env.DEFAULT_OPENAI_PROVIDER,
+              token: env.DEFAULT_OPENAI_TOKEN,
+              weight: 1,
+            } as ProviderEntry,
+            at: ['env', 'DEFAULT_OPENAI_PROVIDER'] as Path,
+          },
+        ]),
+    ...(env.ADDITIONAL_PROVIDERS ?? []).map((provider, index) => ({
+      provider,
+      at: ['env', 'ADDITIONAL_PROVIDERS', index] as Path,
+    })),
+  ];
+  const merged = [
+    ...fromFile.map((entry) => fromEnv.find((over) => over.provider.id === entry.provider.id) ?? entry),
+    ...fromEnv.filter((over) => !fromFile.some((entry) => entry.provider.id === over.provider.id)),
+  ];
+  const providers = merged.map(({ provider, at }) => ({
+    id: provider.id,
+    baseUrl: provider.baseUrl,
+    token: provider.token ?? tokenFrom(provider.tokenEnv, at),
+    weight: provider.weight,
+    models: provider.models as readonly string[] | undefined,
+    aliases: provider.aliases as Readonly<Record<string, string>> | undefined,
+  }));
+
+  const numbers = mergeNumbers(env, file);
+  const cooldownMs = numbers.breakerCooldownMs ?? 5_000;
+  const demo = providers.length === 0;
+  return {
+    providers: demo ? [DEMO_PROVIDER] : providers,
+    demo,
+    modelFallbacks: { ...file?.modelFallbacks, ...env.MODEL_FALLBACKS } as Readonly<
+      Record<string, readonly string[]>
+    >,
+    strategy: env.LOAD_BALANCER_STRATEGY ?? file?.loadBalancerStrategy ?? 'round-robin',
+    clientKeys: given(env.PROXY_API_KEYS) ?? given(file?.proxyApiKeys) ?? ({ kind: 'unset' } as ClientKeys),
+    corsOrigins: (env.CORS_ALLOWED_ORIGINS ?? file?.corsAllowedOrigins ?? '*') as '*' | readonly string[],
+    maxBodyBytes: numbers.maxBodyBytes ?? 50 * MIB,
+    upstreamHeadersTimeoutMs: numbers.upstreamHeadersTimeoutMs ?? 30_000,
+    requestTimeoutMs: numbers.requestTimeoutMs ?? 300_000,
+    firstTokenTimeoutMs: numbers.firstTokenTimeoutMs ?? 15_000,
+    streamIdleTimeoutMs: numbers.streamIdleTimeoutMs ?? 20_000,
+    maxAttempts: numbers.maxAttempts ?? Math.max(2, demo ? 1 : providers.length),
+    breaker: {
+      failureThreshold: numbers.breakerFailureThreshold ?? 3,
+      cooldownMs,
+      maxCooldownMs: Math.max(numbers.breakerMaxCooldownMs ?? 120_000, cooldownMs),
+    },
+    modelsCacheTtlMs: numbers.modelsCacheTtlMs ?? 300_000,
+    shutdownGraceMs: numbers.shutdownGraceMs ?? 10_000,
+    host: env.HOST ?? file?.host ?? '127.0.0.1',
+    port: numbers.port ?? 8787,
+  };
+}

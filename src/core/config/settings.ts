@@ -1,0 +1,127 @@
+import * as z from 'zod/mini';
+import { envValue, integerString } from './fields.js';
+
+const MIB = 1024 * 1024;
+const HOUR = 3_600_000;
+
+interface NumberSetting {
+  /** The environment variable; the config file's key is the table's key. */
+  readonly env: string;
+  readonly min: number;
+  readonly max: number;
+  readonly description: string;
+}
+
+/**
+ * Every whole-number setting, once: its variable, its config-file key and its bounds. The env and file schemas
+ * are both built from this table, so the two cannot drift. Defaults live with the rest in `resolve-config.ts`.
+ */
+export const numberSettings = {
+  maxBodyBytes: {
+    env: 'MAX_BODY_BYTES',
+    min: 1,
+    max: 1024 * MIB,
+    description: 'Largest request body accepted (413 above it).',
+  },
+  upstreamHeadersTimeoutMs: {
+    env: 'UPSTREAM_HEADERS_TIMEOUT_MS',
+    min: 1,
+    max: HOUR,
+    description: "Wait for an upstream's response headers before trying the next provider.",
+  },
+  requestTimeoutMs: {
+    env: 'REQUEST_TIMEOUT_MS',
+    min: 1,
+    max: 24 * HOUR,
+    description: 'Total budget of one request, every attempt included.',
+  },
+  firstTokenTimeoutMs: {
+    env: 'FIRST_TOKEN_TIMEOUT_MS',
+    min: 1,
+    max: HOUR,
+    description: "Wait for a stream's first event before trying the next provider.",
+  },
+  streamIdleTimeoutMs: {
+    env: 'STREAM_IDLE_TIMEOUT_MS',
+    min: 1,
+    max: HOUR,
+    description: 'Longest silence inside a response before it is cut.',
+  },
+  maxAttempts: {
+    env: 'MAX_ATTEMPTS',
+    min: 1,
+    max: 20,
+    description: 'Attempts per model (default: every provider once, at least 2).',
+  },
+  breakerFailureThreshold: {
+    env: 'BREAKER_FAILURE_THRESHOLD',
+    min: 1,
+    max: 1000,
+    description: "Consecutive failures that open a provider's circuit breaker.",
+  },
+  breakerCooldownMs: {
+    env: 'BREAKER_COOLDOWN_MS',
+    min: 1,
+    max: HOUR,
+    description: 'First cooldown of an open breaker; doubles on each failed probe.',
+  },
+  breakerMaxCooldownMs: {
+    env: 'BREAKER_MAX_COOLDOWN_MS',
+    min: 1,
+    max: 24 * HOUR,
+    description: 'Longest breaker cooldown.',
+  },
+  modelsCacheTtlMs: {
+    env: 'MODELS_CACHE_TTL_MS',
+    min: 0,
+    max: 24 * HOUR,
+    description: "How long a provider's own /v1/models list is cached (0: not cached).",
+  },
+  shutdownGraceMs: {
+    env: 'SHUTDOWN_GRACE_MS',
+    min: 0,
+    max: HOUR,
+    description: 'Node: how long SIGTERM waits for requests in flight.',
+  },
+  port: { env: 'PORT', min: 0, max: 65_535, description: 'Node: the port to listen on.' },
+} as const satisfies Record<string, NumberSetting>;
+
+type NumberSettings = typeof numberSettings;
+export type NumberKey = keyof NumberSettings;
+const numberKeys = Object.keys(numberSettings) as NumberKey[];
+
+/** The table as environment-variable schemas: `{ MAX_BODY_BYTES: "1048576" }`. */
+export const numberVariables = Object.fromEntries(
+  numberKeys.map((key) => [numberSettings[key].env, envValue(integerString(numberSettings[key]))]),
+) as {
+  [K in NumberKey as NumberSettings[K]['env']]: ReturnType<typeof envValue<ReturnType<typeof integerString>>>;
+};
+
+/** The table as config-file schemas: `{ "maxBodyBytes": 1048576 }`. */
+export const numberFields = Object.fromEntries(
+  numberKeys.map((key) => {
+    const { min, max, description } = numberSettings[key];
+    return [
+      key,
+      z.optional(
+        z
+          .int('must be a whole number')
+          .check(
+            z.minimum(min, `must be at least ${min}`),
+            z.maximum(max, `must be at most ${max}`),
+            z.describe(`${description} Environment: ${numberSettings[key].env}.`),
+          ),
+      ),
+    ];
+  }),
+) as { [K in NumberKey]: z.ZodMiniOptional<z.ZodMiniInt> };
+
+/** Each number, from the environment when set there, else from the file. */
+export function mergeNumbers(
+  env: { readonly [name: string]: unknown },
+  file: { readonly [K in NumberKey]?: number | undefined } | undefined,
+): { [K in NumberKey]: number | undefined } {
+  return Object.fromEntries(
+    numberKeys.map((key) => [key, (env[numberSettings[key].env] as number | undefined) ?? file?.[key]]),
+  ) as { [K in NumberKey]: number | undefined };
+}
