@@ -7,8 +7,10 @@ import type { Config } from './config/schema.js';
 import { createDemoFetch } from './demo/demo-fetch.js';
 import { GatewayError, InvalidRequestError } from './errors/gateway-error.js';
 import { renderError } from './errors/render-error.js';
-import { cors } from './http/cors.js';
-import { requestLog } from './http/request-log.js';
+import { cors, createCorsPolicy } from './http/cors.js';
+import { fromWebRequest, toWebResponse } from './http/exchange.js';
+import { createProxyRoute, type ProxyRoute, pathOf, unexpectedError } from './http/proxy-route.js';
+import { createRequestLogger, requestLog } from './http/request-log.js';
 import type { RequestContext, RequestRecord } from './http/request-record.js';
 import { jsonConsoleLogger, type Logger } from './logger.js';
 import { createProviders, providerStats } from './providers/provider-pool.js';
@@ -40,6 +42,11 @@ export interface GatewayOptions {
 export interface Gateway {
   /** The whole gateway as a Web-standard handler. */
   fetch(request: Request, context?: RequestContext): Promise<Response>;
+  /**
+   * The `/v1/*` route on the core's own request and response types, for a runtime that serves it without
+   * Web `Request`/`Response` (the Node entry). `fetch` answers the same requests the same way.
+   */
+  readonly proxy: ProxyRoute;
 }
 
 type AppEnv = { Bindings: RequestContext; Variables: { record: RequestRecord } };
@@ -77,13 +84,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     requestTimeoutMs: config.requestTimeoutMs,
     modelFallbacks: config.modelFallbacks,
   });
-  const withClientKey = requireClientKey(createKeyVerifier(config.clientKeys));
+  const verifyKey = createKeyVerifier(config.clientKeys);
+  const withClientKey = requireClientKey(verifyKey);
+  const corsPolicy = createCorsPolicy({ origins: config.corsOrigins });
+  const log = createRequestLogger({ logger, now });
+  // Models are named in the configuration: GET /v1/models lists them (and what unlisted providers report).
+  const listsModels = providers.some(
+    (provider) => provider.models !== undefined || provider.aliases !== undefined,
+  );
+  const proxy = createProxyRoute({ forward, verifyKey, cors: corsPolicy, log, logger, listsModels });
   const startedAt = now();
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
 
   const app = new Hono<AppEnv>();
-  app.use(requestLog({ logger, now }));
-  app.use(cors({ origins: config.corsOrigins }));
+  // The proxy route answers whole (log, CORS and errors included), before the app's middleware.
+  app.all('/v1/*', async (c, next) => {
+    if (!proxy.claims(c.req.method, pathOf(c.req.url))) return next();
+    return toWebResponse(await proxy.handle(fromWebRequest(c.req.raw), c.env));
+  });
+  app.use(requestLog(log));
+  app.use(cors(corsPolicy));
   app.get('/health', (c) => {
     // Degraded, not down: the gateway itself is fine, and a provider with an open breaker is being worked around.
     const open = providers.filter((provider) => provider.breaker.snapshot().state !== 'closed').length;
@@ -109,8 +129,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       providers: providers.map((provider) => providerStats(provider, now())),
     }),
   );
-  if (providers.some((provider) => provider.models !== undefined || provider.aliases !== undefined)) {
-    // Models are named in the configuration: list them (and what unlisted providers report) in one place.
+  if (listsModels) {
     const listModels = createModelsList({
       providers,
       now,
@@ -119,7 +138,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
     app.get('/v1/models', withClientKey, async (c) => c.json(await listModels()));
   }
-  app.all('/v1/*', withClientKey, (c) => forward(c.req.raw, c.get('record')));
   app.notFound((c) => {
     const route = `${c.req.method} ${c.req.path}`.slice(0, 200);
     return renderError(
@@ -132,15 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.onError((error, c) => {
     const { id } = c.get('record');
-    if (!(error instanceof GatewayError)) {
-      logger({
-        level: 'error',
-        msg: 'unexpected error',
-        requestId: id,
-        error: error.name,
-        detail: error.message,
-      });
-    }
+    if (!(error instanceof GatewayError)) logger(unexpectedError(error, id));
     return renderError(error, id);
   });
 
@@ -148,5 +158,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     fetch: async function gatewayFetch(request, context = {}) {
       return app.fetch(request, context);
     },
+    proxy,
   };
 }

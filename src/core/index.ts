@@ -13,6 +13,16 @@ export {
 export { ConfigError, GatewayError, renderError } from './errors/index.js';
 export type { Gateway, GatewayOptions } from './gateway.js';
 export { createGateway } from './gateway.js';
+export type {
+  BodyController,
+  BodySource,
+  ClientSignal,
+  GatewayRequest,
+  GatewayResponse,
+  HeaderSource,
+} from './http/exchange.js';
+export { bodyStream, fromWebRequest, toWebResponse } from './http/exchange.js';
+export type { ProxyRoute } from './http/proxy-route.js';
 export type { RequestContext } from './http/request-record.js';
 export type { Logger, LogRecord } from './logger.js';
 export { jsonConsoleLogger } from './logger.js';

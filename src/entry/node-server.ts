@@ -1,7 +1,8 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { type Config, createGateway, type Logger, type UpstreamTransport } from '../core/index.js';
+import { nodeRequest, plainPath, writeAnswer } from './node-exchange.js';
 import { undiciTransport } from './node-transport.js';
 
 export interface NodeGatewayServer {
@@ -22,7 +23,9 @@ export interface StartNodeServerOptions {
 }
 
 /**
- * Serves the gateway core over `node:http` on `config.host:config.port`.
+ * Serves the gateway core over `node:http` on `config.host:config.port`. The `/v1/*` route is served on
+ * Node's own request and response (the core's proxy route, which makes every decision); the rest through
+ * Hono's Web adapter.
  *
  * @example
  * const server = await startNodeServer({ config: parseConfig(process.env) });
@@ -36,11 +39,23 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     transport: options.transport ?? undiciTransport(),
   });
-  // HTTP/1.1 (no http2 option given), so the node:http Server API is there.
-  const server = createAdaptorServer({
-    fetch: (request: Request) => gateway.fetch(request),
+  // Everything but the proxy route goes through Hono's Web Request/Response adapter.
+  const webListener = getRequestListener((request: Request) => gateway.fetch(request), {
     hostname: config.host,
-  }) as Server;
+  });
+  const { proxy } = gateway;
+  const server = createServer((req, res) => {
+    const path = plainPath(req.url);
+    if (path === undefined || !proxy.claims(req.method ?? 'GET', path)) {
+      void webListener(req, res);
+      return;
+    }
+    // The hot path: the core's proxy route on Node's own request and response, no Web objects in between.
+    proxy.handle(nodeRequest(req, res)).then(
+      (answer) => writeAnswer(res, answer),
+      () => res.destroy(),
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

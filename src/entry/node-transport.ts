@@ -1,7 +1,8 @@
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
-import type { BodyReader, UpstreamTransport } from '../core/index.js';
+import type { UpstreamTransport } from '../core/index.js';
+import { readerOf } from './node-body-reader.js';
 
 const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
@@ -9,67 +10,6 @@ const DECODERS: Record<string, () => Transform> = {
   deflate: createInflate,
   br: createBrotliDecompress,
 };
-
-/** Chunks a reader may hold before it pauses the upstream socket. */
-const MAX_QUEUED_CHUNKS = 16;
-
-/**
- * A body reader over a Node stream, driven by its events: a chunk already buffered is returned at once, and the
- * stream is paused when chunks pile up unread (backpressure), without Web streams or the async iterator.
- */
-function readerOf(stream: Readable): BodyReader {
-  const queued: Uint8Array[] = [];
-  let ended = false;
-  let failure: unknown;
-  let waiting:
-    | { resolve: (result: ReadableStreamReadResult<Uint8Array>) => void; reject: (error: unknown) => void }
-    | undefined;
-  const settle = () => {
-    if (waiting === undefined) return;
-    const { resolve, reject } = waiting;
-    const chunk = queued.shift();
-    if (chunk !== undefined) {
-      waiting = undefined;
-      resolve({ done: false, value: chunk });
-    } else if (failure !== undefined) {
-      waiting = undefined;
-      reject(failure);
-    } else if (ended) {
-      waiting = undefined;
-      resolve({ done: true, value: undefined });
-    }
-  };
-  stream.on('data', (chunk: Uint8Array) => {
-    queued.push(chunk);
-    // Backpressure without churn: pause only once a backlog builds up, not after every chunk.
-    if (queued.length >= MAX_QUEUED_CHUNKS) stream.pause();
-    settle();
-  });
-  stream.on('end', () => {
-    ended = true;
-    settle();
-  });
-  stream.on('error', (error: unknown) => {
-    failure = error;
-    settle();
-  });
-  stream.on('close', () => {
-    if (!ended && failure === undefined) failure = new Error('upstream body closed early');
-    settle();
-  });
-  return {
-    read() {
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject };
-        settle();
-        if (queued.length < MAX_QUEUED_CHUNKS && stream.isPaused()) stream.resume();
-      });
-    },
-    async cancel() {
-      stream.destroy();
-    },
-  };
-}
 
 /**
  * The Node entry's way upstream: undici's `request` on keep-alive connection pools, several times faster than

@@ -1,3 +1,5 @@
+import type { HeaderSource } from '../http/exchange.js';
+
 const BEARER = /^bearer[ \t]+(.+)$/i;
 
 /**
@@ -6,7 +8,7 @@ const BEARER = /^bearer[ \t]+(.+)$/i;
  * @example
  * presentedKeys(new Headers({ authorization: 'Bearer k1' })); // ['k1']
  */
-export function presentedKeys(headers: Headers): string[] {
+export function presentedKeys(headers: HeaderSource): string[] {
   const keys: string[] = [];
   const bearer = BEARER.exec(headers.get('authorization') ?? '')?.[1]?.trim();
   if (bearer) keys.push(bearer);

@@ -1,4 +1,8 @@
+import { type GatewayResponse, toWebResponse } from '../http/exchange.js';
 import { GatewayError } from './gateway-error.js';
+
+const encoder = new TextEncoder();
+const encode = (text: string) => encoder.encode(text) as Uint8Array<ArrayBuffer>;
 
 /** OpenAI's error body: `{"error":{"message","type","param","code"}}`. */
 export interface OpenAIErrorBody {
@@ -18,20 +22,30 @@ export function internalErrorBody(requestId: string): OpenAIErrorBody {
 }
 
 /**
- * The one place that turns an error into an OpenAI-shaped response. A {@link GatewayError} shows its own
+ * The one place that turns an error into an OpenAI-shaped answer. A {@link GatewayError} shows its own
  * message; anything else becomes a plain 500 naming only the request id.
  *
  * @example
- * return renderError(new AuthenticationError('Missing API key'), requestId); // 401 {"error":{...}}
+ * errorResponse(new AuthenticationError('Missing API key'), requestId); // { status: 401, body: {"error":{...}} }
  */
-export function renderError(error: unknown, requestId: string): Response {
+export function errorResponse(error: unknown, requestId: string): GatewayResponse {
   const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
   if (!(error instanceof GatewayError)) {
-    return new Response(JSON.stringify(internalErrorBody(requestId)), { status: 500, headers });
+    return { status: 500, headers, body: encode(JSON.stringify(internalErrorBody(requestId))) };
   }
   for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
   const body: OpenAIErrorBody = {
     error: { message: error.message, type: error.type, param: null, code: error.code },
   };
-  return new Response(JSON.stringify(body), { status: error.status, headers });
+  return { status: error.status, headers, body: encode(JSON.stringify(body)) };
+}
+
+/**
+ * {@link errorResponse} as a Web `Response`.
+ *
+ * @example
+ * return renderError(new AuthenticationError('Missing API key'), requestId); // 401 {"error":{...}}
+ */
+export function renderError(error: unknown, requestId: string): Response {
+  return toWebResponse(errorResponse(error, requestId));
 }

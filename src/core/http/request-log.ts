@@ -4,37 +4,66 @@ import type { RequestContext, RequestRecord } from './request-record.js';
 
 type Env = { Bindings: RequestContext; Variables: { record: RequestRecord } };
 
+/** What the log line says of a request besides its record. */
+export interface RequestSummary {
+  method: string;
+  /** The path, without the query string (which may carry secrets). */
+  path: string;
+  status: number;
+}
+
+export interface RequestLogger {
+  /** A new request: its id and start time. */
+  begin(): RequestRecord;
+  /** Writes the request's one log line: now, or once a proxied body has ended (kept alive by `waitUntil`). */
+  finish(record: RequestRecord, summary: RequestSummary, context?: RequestContext): void;
+}
+
 /**
- * Gives each request an id (`x-request-id` on the response) and writes one JSON log line for it: when the
- * response is ready, or for a proxied body when that body has ended. Logs the path without its query
- * string, and nothing of headers or bodies.
+ * Gives each request an id and writes one JSON log line for it: when the response is ready, or for a proxied
+ * body when that body has ended. Nothing of headers or bodies is logged.
  *
  * @example
- * app.use(requestLog({ logger: jsonConsoleLogger, now: Date.now }));
+ * const log = createRequestLogger({ logger: jsonConsoleLogger, now: Date.now });
+ * const record = log.begin(); // ... log.finish(record, { method, path, status });
  */
-export function requestLog(options: { logger: Logger; now: () => number }): MiddlewareHandler<Env> {
+export function createRequestLogger(options: { logger: Logger; now: () => number }): RequestLogger {
   const { logger, now } = options;
+  return {
+    begin: () => ({ id: crypto.randomUUID(), start: now(), attempts: 0 }),
+    finish(record, summary, context) {
+      const write = (outcome?: string) =>
+        logger({
+          level: summary.status >= 500 ? 'error' : 'info',
+          msg: 'request',
+          requestId: record.id,
+          method: summary.method,
+          path: summary.path,
+          status: summary.status,
+          provider: record.provider ?? null,
+          attempts: record.attempts,
+          durationMs: now() - record.start,
+          ...(outcome === undefined ? {} : { outcome }),
+        });
+      if (record.done === undefined) return write();
+      const logged = record.done.then(write);
+      context?.waitUntil?.(logged);
+    },
+  };
+}
+
+/**
+ * The {@link RequestLogger} as Hono middleware: the record in `c.get('record')`, `x-request-id` on the response.
+ *
+ * @example
+ * app.use(requestLog(createRequestLogger({ logger: jsonConsoleLogger, now: Date.now })));
+ */
+export function requestLog(log: RequestLogger): MiddlewareHandler<Env> {
   return async function requestLogMiddleware(c, next) {
-    const record: RequestRecord = { id: crypto.randomUUID(), start: now(), attempts: 0 };
+    const record = log.begin();
     c.set('record', record);
     await next();
     c.res.headers.set('x-request-id', record.id);
-    const status = c.res.status;
-    const write = (outcome?: string) =>
-      logger({
-        level: status >= 500 ? 'error' : 'info',
-        msg: 'request',
-        requestId: record.id,
-        method: c.req.method,
-        path: c.req.path,
-        status,
-        provider: record.provider ?? null,
-        attempts: record.attempts,
-        durationMs: now() - record.start,
-        ...(outcome === undefined ? {} : { outcome }),
-      });
-    if (record.done === undefined) return write();
-    const logged = record.done.then(write);
-    c.env?.waitUntil?.(logged);
+    log.finish(record, { method: c.req.method, path: c.req.path, status: c.res.status }, c.env);
   };
 }

@@ -1,3 +1,4 @@
+import type { GatewayResponse } from '../http/exchange.js';
 import type { Provider } from '../providers/provider-pool.js';
 import type { UpstreamResponse } from '../providers/transport.js';
 import type { AttemptFailure } from '../resilience/attempt-failure.js';
@@ -33,7 +34,7 @@ export interface AttemptOptions {
   onBodyEnd: (outcome: BodyOutcome) => void;
 }
 
-export type AttemptResult = { ok: true; response: Response } | { ok: false; failure: AttemptFailure };
+export type AttemptResult = { ok: true; answer: GatewayResponse } | { ok: false; failure: AttemptFailure };
 
 /** Thrown when the client went away: nothing is left to answer. */
 export class ClientGone extends Error {
@@ -113,13 +114,13 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
 
   const headers = clientResponseHeaders(upstream.headers);
   headers.set('x-proxy-provider', provider.id);
-  const succeed = (body: BodyInit | null, onEnd?: 'now'): AttemptResult => {
+  const succeed = (body: GatewayResponse['body'], onEnd?: 'now'): AttemptResult => {
     recordSuccess(provider);
     if (onEnd === 'now') {
       settle();
       options.onBodyEnd('complete');
     }
-    return { ok: true, response: new Response(body, { status, headers }) };
+    return { ok: true, answer: { status, headers, body } };
   };
   const endBody = (outcome: BodyOutcome) => {
     settle(outcome === 'failed' && budget.ended() !== 'client' ? { kind: 'stream_interrupted' } : undefined);

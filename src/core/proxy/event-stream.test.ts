@@ -1,6 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listSource, pushSource } from '../../../test/fixtures/scripted-source.js';
-import { awaitFirstEvent, errorEvent, type RelayOptions, relayEventStream } from './event-stream.js';
+import { bodyStream } from '../http/exchange.js';
+import {
+  awaitFirstEvent,
+  errorEvent,
+  type RelayOptions,
+  relayEventStream as relaySource,
+} from './event-stream.js';
+
+/** The body source as the Web adapter serves it. */
+const relayEventStream = (options: RelayOptions) => bodyStream(relaySource(options));
+
 import type { BodyOutcome } from './observe-body.js';
 
 const encoder = new TextEncoder();

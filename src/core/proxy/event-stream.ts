@@ -1,3 +1,4 @@
+import type { BodyController, BodySource } from '../http/exchange.js';
 import type { BodyReader } from '../providers/transport.js';
 import { concatBytes } from './bytes.js';
 import { watchIdle } from './idle-watchdog.js';
@@ -86,7 +87,7 @@ export interface RelayOptions {
  * @example
  * return new Response(relayEventStream({ held, reader, abort, idleMs, now, expectDone: true, failureCode, onEnd }), init);
  */
-export function relayEventStream(options: RelayOptions): ReadableStream<Uint8Array> {
+export function relayEventStream(options: RelayOptions): BodySource {
   const { reader, abort, now, expectDone, onEnd } = options;
   let ended = false;
   let stalled = false;
@@ -106,7 +107,7 @@ export function relayEventStream(options: RelayOptions): ReadableStream<Uint8Arr
       reader.cancel().catch(() => {});
     },
   });
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+  const fail = (controller: BodyController) => {
     const code = stalled
       ? 'upstream_stream_stalled'
       : (options.failureCode() ?? 'upstream_stream_interrupted');
@@ -117,51 +118,48 @@ export function relayEventStream(options: RelayOptions): ReadableStream<Uint8Arr
     controller.close();
     end('failed');
   };
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        controller.enqueue(options.held);
-      },
-      async pull(controller) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        watchdog.reading();
-        try {
-          result = await reader.read();
-        } catch {
-          if (!ended) fail(controller);
-          return;
-        } finally {
-          watchdog.received();
-        }
-        if (ended) return;
-        if (stalled) return fail(controller);
-        if (result.done) {
-          if (expectDone && !DONE.test(new TextDecoder().decode(tail))) {
-            controller.enqueue(
-              errorEvent(
-                'upstream_stream_incomplete',
-                'The upstream stream ended without its final [DONE] event.',
-              ),
-            );
-            controller.close();
-            return end('failed');
-          }
-          controller.close();
-          return end('complete');
-        }
-        const chunk = result.value;
-        tail =
-          chunk.byteLength >= TAIL_BYTES
-            ? chunk.subarray(-TAIL_BYTES)
-            : concatBytes([tail, chunk]).subarray(-TAIL_BYTES);
-        controller.enqueue(chunk);
-      },
-      cancel() {
-        end('cancelled');
-        abort();
-        return reader.cancel().catch(() => {});
-      },
+  return {
+    start(controller) {
+      controller.enqueue(options.held);
     },
-    { highWaterMark: 0 },
-  );
+    async pull(controller) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      watchdog.reading();
+      try {
+        result = await reader.read();
+      } catch {
+        if (!ended) fail(controller);
+        return;
+      } finally {
+        watchdog.received();
+      }
+      if (ended) return;
+      if (stalled) return fail(controller);
+      if (result.done) {
+        if (expectDone && !DONE.test(new TextDecoder().decode(tail))) {
+          controller.enqueue(
+            errorEvent(
+              'upstream_stream_incomplete',
+              'The upstream stream ended without its final [DONE] event.',
+            ),
+          );
+          controller.close();
+          return end('failed');
+        }
+        controller.close();
+        return end('complete');
+      }
+      const chunk = result.value;
+      tail =
+        chunk.byteLength >= TAIL_BYTES
+          ? chunk.subarray(-TAIL_BYTES)
+          : concatBytes([tail, chunk]).subarray(-TAIL_BYTES);
+      controller.enqueue(chunk);
+    },
+    cancel() {
+      end('cancelled');
+      abort();
+      return reader.cancel().catch(() => {});
+    },
+  };
 }

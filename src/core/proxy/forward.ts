@@ -1,6 +1,7 @@
 import type { Balancer } from '../balancer/create-balancer.js';
 import type { Random } from '../balancer/strategy.js';
 import { GatewayError, InvalidRequestError } from '../errors/gateway-error.js';
+import type { GatewayRequest, GatewayResponse } from '../http/exchange.js';
 import type { RequestRecord } from '../http/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
 import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-failure.js';
@@ -34,12 +35,12 @@ export interface ForwardOptions {
   modelFallbacks: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The providers that serve `model` (all of them when the request names none); 404 when none does. */
 /** The providers that serve `model`: those whose list matches it, and those without a list. */
 function serving(providers: readonly Provider[], model: string): readonly Provider[] {
   return providers.filter((provider) => provider.serves === undefined || provider.serves(model));
 }
 
+/** The providers that serve `model` (all of them when the request names none); 404 when none does. */
 function providersFor(providers: readonly Provider[], model: string | undefined): readonly Provider[] {
   if (model === undefined) return providers;
   const found = serving(providers, model);
@@ -69,7 +70,7 @@ function clientClosed(): GatewayError {
  *
  * @example
  * const forward = createForward({ providers, balancer, now: Date.now, random: Math.random, ...timeouts });
- * app.all('/v1/*', (c) => forward(c.req.raw, c.get('record')));
+ * const answer = await forward(fromWebRequest(request), record); // status, headers, body
  */
 export function createForward(options: ForwardOptions) {
   const { providers, balancer, now, maxAttempts } = options;
@@ -79,7 +80,7 @@ export function createForward(options: ForwardOptions) {
     providers.some((provider) => provider.serves !== undefined || provider.aliases !== undefined) ||
     Object.keys(options.modelFallbacks).length > 0;
 
-  return async function forward(request: Request, record: RequestRecord): Promise<Response> {
+  return async function forward(request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> {
     const target = forwardedTarget(request.url);
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });
     const contentType = request.headers.get('content-type');
@@ -152,9 +153,9 @@ export function createForward(options: ForwardOptions) {
           if (result.ok) {
             answered = true;
             record.done = done;
-            result.response.headers.set('x-proxy-attempts', String(attempt));
-            if (chainModel !== undefined) result.response.headers.set('x-proxy-model', chainModel);
-            return result.response;
+            result.answer.headers.set('x-proxy-attempts', String(attempt));
+            if (chainModel !== undefined) result.answer.headers.set('x-proxy-model', chainModel);
+            return result.answer;
           }
           failures.push({ provider: provider.id, failure: result.failure });
         }

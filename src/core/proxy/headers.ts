@@ -1,3 +1,5 @@
+import type { HeaderSource } from '../http/exchange.js';
+
 // Hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §9.6): meaningful for one connection only, never forwarded.
 // Proxy-Connection and Keep-Alive are the non-standard ones still seen in the wild.
 const HOP_BY_HOP = [
@@ -47,7 +49,7 @@ function isPerHopPrefix(name: string): boolean {
 }
 
 /** Field names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionOptions(headers: Headers): Set<string> | undefined {
+function connectionOptions(headers: HeaderSource): Set<string> | undefined {
   const value = headers.get('connection');
   if (value === null) return undefined;
   return new Set(value.split(',').map((name) => name.trim().toLowerCase()));
@@ -60,13 +62,13 @@ function connectionOptions(headers: Headers): Set<string> | undefined {
  * @example
  * upstreamRequestHeaders(request.headers, 'Bearer fw_…').get('authorization'); // 'Bearer fw_…'
  */
-export function upstreamRequestHeaders(incoming: Headers, authorization: string | undefined): Headers {
+export function upstreamRequestHeaders(incoming: HeaderSource, authorization: string | undefined): Headers {
   const named = connectionOptions(incoming);
   const headers = new Headers();
-  for (const [name, value] of incoming) {
-    if (NOT_TO_UPSTREAM.has(name) || named?.has(name) || isPerHopPrefix(name)) continue;
+  incoming.forEach((value, name) => {
+    if (NOT_TO_UPSTREAM.has(name) || named?.has(name) || isPerHopPrefix(name)) return;
     headers.append(name, value);
-  }
+  });
   if (authorization !== undefined) headers.set('authorization', authorization);
   return headers;
 }

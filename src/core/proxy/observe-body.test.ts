@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { listSource } from '../../../test/fixtures/scripted-source.js';
-import { type BodyOutcome, observeBody } from './observe-body.js';
+import { bodyStream } from '../http/exchange.js';
+import { type BodyOutcome, observeBody as observeSource } from './observe-body.js';
+
+/** The body source as the Web adapter serves it. */
+const observeBody = (...args: Parameters<typeof observeSource>) => bodyStream(observeSource(...args));
 
 const encoder = new TextEncoder();
 

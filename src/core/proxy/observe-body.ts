@@ -1,3 +1,4 @@
+import type { BodySource } from '../http/exchange.js';
 import type { BodyReader } from '../providers/transport.js';
 /** How a response body ended: read to the end, cancelled by the client, or failed upstream. */
 export type BodyOutcome = 'complete' | 'cancelled' | 'failed';
@@ -11,47 +12,44 @@ export interface ObserveBodyOptions {
 
 /**
  * A body handed on as it comes, so the gateway learns when it ends, without buffering: nothing is read from
- * upstream until the client asks for it (high-water mark 0). A client that goes away cancels the upstream
+ * upstream until the client asks for it (one read per pull). A client that goes away cancels the upstream
  * body; an upstream that fails midway errors the stream, so the client's transfer fails rather than ends.
  *
  * @example
- * new Response(observeBody(upstream.body.getReader(), { onEnd: (outcome) => log(outcome) }), upstream);
+ * new Response(bodyStream(observeBody(upstream.body.getReader(), { onEnd: (outcome) => log(outcome) })));
  */
-export function observeBody(reader: BodyReader, options: ObserveBodyOptions): ReadableStream<Uint8Array> {
+export function observeBody(reader: BodyReader, options: ObserveBodyOptions): BodySource {
   let ended = false;
   const end = (outcome: BodyOutcome) => {
     if (ended) return;
     ended = true;
     options.onEnd(outcome);
   };
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        if (options.prefix !== undefined && options.prefix.byteLength > 0) controller.enqueue(options.prefix);
-      },
-      async pull(controller) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        try {
-          result = await reader.read();
-        } catch (error) {
-          if (ended) return;
-          end('failed');
-          controller.error(error);
-          return;
-        }
-        if (ended) return;
-        if (result.done) {
-          end('complete');
-          controller.close();
-        } else {
-          controller.enqueue(result.value);
-        }
-      },
-      cancel(reason) {
-        end('cancelled');
-        return reader.cancel(reason);
-      },
+  return {
+    start(controller) {
+      if (options.prefix !== undefined && options.prefix.byteLength > 0) controller.enqueue(options.prefix);
     },
-    { highWaterMark: 0 },
-  );
+    async pull(controller) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        if (ended) return;
+        end('failed');
+        controller.error(error);
+        return;
+      }
+      if (ended) return;
+      if (result.done) {
+        end('complete');
+        controller.close();
+      } else {
+        controller.enqueue(result.value);
+      }
+    },
+    cancel(reason) {
+      end('cancelled');
+      return reader.cancel(reason);
+    },
+  };
 }

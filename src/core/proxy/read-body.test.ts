@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../errors/gateway-error.js';
-import { readBody } from './read-body.js';
+import { fromWebRequest } from '../http/exchange.js';
+import { readBody as readGatewayBody } from './read-body.js';
+
+/** readBody on a Web Request, as the Web adapter hands it over. */
+const readBody = (request: Request, options: { maxBytes: number }) =>
+  readGatewayBody(fromWebRequest(request), options);
 
 const URL_ = 'http://gw.example/v1/chat/completions';
 

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors/gateway-error.js';
+import type { GatewayRequest } from '../http/exchange.js';
 import { concatBytes } from './bytes.js';
 
 function tooLarge(maxBytes: number): InvalidRequestError {
@@ -14,25 +15,18 @@ function tooLarge(maxBytes: number): InvalidRequestError {
  * same body can be sent again to another provider. GET and HEAD have no body.
  *
  * @example
- * const body = await readBody(request, { maxBytes: 50 * 1024 * 1024 }); // Uint8Array | undefined
+ * const body = await readBody(fromWebRequest(request), { maxBytes: 50 * 1024 * 1024 }); // Uint8Array | undefined
  */
 export async function readBody(
-  request: Request,
+  request: GatewayRequest,
   options: { maxBytes: number },
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
   const { maxBytes } = options;
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  // With a length given, arrayBuffer() before touching `body`: Node adapters read it straight from the socket
-  // without building a Web stream.
-  if (declared !== null) {
-    const bytes = new Uint8Array(await request.arrayBuffer());
-    if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
-    return bytes;
-  }
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
+  const reader = request.body();
+  if (reader === null) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {

@@ -1,3 +1,5 @@
+import type { ClientSignal } from '../http/exchange.js';
+
 /** Why a request's budget ended early. */
 export type BudgetEnd = 'deadline' | 'client';
 
@@ -28,7 +30,7 @@ export interface RequestBudget {
 export function createRequestBudget(options: {
   deadline: number;
   now: () => number;
-  clientSignal: AbortSignal;
+  clientSignal: ClientSignal;
 }): RequestBudget {
   const { deadline, now, clientSignal } = options;
   const onEnd = new Set<() => void>();

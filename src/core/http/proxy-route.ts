@@ -1,0 +1,88 @@
+import { presentedKeys } from '../auth/client-keys.js';
+import type { KeyVerifier } from '../auth/key-verifier.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { errorResponse } from '../errors/render-error.js';
+import type { Logger } from '../logger.js';
+import type { CorsPolicy } from './cors.js';
+import type { GatewayRequest, GatewayResponse } from './exchange.js';
+import type { RequestLogger } from './request-log.js';
+import type { RequestContext, RequestRecord } from './request-record.js';
+
+export interface ProxyRouteOptions {
+  /** Answers an authorised `/v1/*` request (the forwarding, failover included). */
+  forward: (request: GatewayRequest, record: RequestRecord) => Promise<GatewayResponse>;
+  verifyKey: KeyVerifier;
+  cors: CorsPolicy;
+  log: RequestLogger;
+  logger: Logger;
+  /** Whether `GET /v1/models` is the gateway's own listing rather than forwarded. */
+  listsModels: boolean;
+}
+
+export interface ProxyRoute {
+  /** Whether a request for `method` and `path` (no query) is this route's; every other one is the app's. */
+  claims(method: string, path: string): boolean;
+  /** The whole answer to a claimed request: preflight, auth, forwarding, errors, CORS, request id and log line. */
+  handle(request: GatewayRequest, context?: RequestContext): Promise<GatewayResponse>;
+}
+
+/** The path of an absolute URL, without query or fragment. */
+export function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start === -1) return '/';
+  const end = url.slice(start).search(/[?#]/);
+  return end === -1 ? url.slice(start) : url.slice(start, start + end);
+}
+
+/**
+ * The `/v1/*` route, all of it, on the core's own request and response types: the hot path of the gateway.
+ * The Hono app delegates to it through Web adapters; a runtime with a faster server (the Node entry) calls it
+ * directly, so every decision stays here either way.
+ *
+ * @example
+ * const route = createProxyRoute({ forward, verifyKey, cors, log, logger, listsModels: false });
+ * if (route.claims('POST', '/v1/chat/completions')) answer = await route.handle(request);
+ */
+export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
+  const { forward, verifyKey, cors, log, logger, listsModels } = options;
+  return {
+    claims(method, path) {
+      if (!path.startsWith('/v1/')) return false;
+      return !(listsModels && path === '/v1/models' && (method === 'GET' || method === 'HEAD'));
+    },
+    async handle(request, context) {
+      const record = log.begin();
+      let answer: GatewayResponse;
+      if (request.method === 'OPTIONS') {
+        answer = cors.preflight(request.headers);
+      } else {
+        try {
+          await verifyKey(presentedKeys(request.headers));
+          answer = await forward(request, record);
+        } catch (error) {
+          if (!(error instanceof GatewayError)) logger(unexpectedError(error, record.id));
+          answer = errorResponse(error, record.id);
+        }
+        cors.decorate(answer.headers, request.headers.get('origin'));
+      }
+      answer.headers.set('x-request-id', record.id);
+      log.finish(
+        record,
+        { method: request.method, path: pathOf(request.url), status: answer.status },
+        context,
+      );
+      return answer;
+    },
+  };
+}
+
+/** The log line for an error that is not the gateway's own (a bug): its kind and message, never a stack. */
+export function unexpectedError(error: unknown, requestId: string) {
+  return {
+    level: 'error' as const,
+    msg: 'unexpected error',
+    requestId,
+    error: error instanceof Error ? error.name : typeof error,
+    detail: error instanceof Error ? error.message : undefined,
+  };
+}
