@@ -1,6 +1,6 @@
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { UpstreamTransport } from '../core/index.js';
 import { readerOf } from './node-body-reader.js';
 
@@ -25,16 +25,18 @@ export function undiciTransport(): UpstreamTransport {
     keepAliveTimeout: 30_000,
     headersTimeout: 0,
     bodyTimeout: 0,
-    connections: 256,
   });
   return async function viaUndici(url, upstream) {
     upstream.headers.set('accept-encoding', 'identity');
-    const response = await request(url, {
+    // Origin and path apart, as the dispatcher takes them: no URL object built per request.
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+    const response = await dispatcher.request({
+      origin: pathStart === -1 ? url : url.slice(0, pathStart),
+      path: pathStart === -1 ? '/' : url.slice(pathStart),
       method: upstream.method as 'GET',
       headers: upstream.headers,
       body: upstream.body,
       signal: upstream.signal,
-      dispatcher,
     });
     const headers = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {

@@ -1,4 +1,5 @@
 import type { BodyReader } from '../providers/transport.js';
+import type { AbortSignalLike } from '../resilience/abort-latch.js';
 
 /**
  * The headers the core reads from a request. A Web `Headers` is one; a runtime adapter can offer its own
@@ -10,11 +11,7 @@ export interface HeaderSource {
 }
 
 /** Tells the core that the client went away. An `AbortSignal` is one. */
-export interface ClientSignal {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
+export type ClientSignal = AbortSignalLike;
 
 /**
  * A request as the core reads it: what a Web `Request` gives ({@link fromWebRequest}), or what a runtime's

@@ -1,9 +1,12 @@
+import type { AbortSignalLike } from '../resilience/abort-latch.js';
+
 /** What the gateway sends upstream for one attempt. */
 export interface UpstreamRequest {
   method: string;
   headers: Headers;
   body: Uint8Array<ArrayBuffer> | undefined;
-  signal: AbortSignal;
+  /** Aborts the attempt (a light signal: {@link fetchTransport} bridges it to an `AbortSignal`). */
+  signal: AbortSignalLike;
 }
 
 /** A response body read chunk by chunk. A `ReadableStreamDefaultReader` is one. */
@@ -39,7 +42,17 @@ export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response
  */
 export function fetchTransport(fetchFn: UpstreamFetch): UpstreamTransport {
   return async function viaFetch(url, request) {
-    const response = await fetchFn(url, { ...request, redirect: 'manual' });
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    if (request.signal.aborted) abort();
+    else request.signal.addEventListener('abort', abort, { once: true });
+    const response = await fetchFn(url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body ?? null,
+      signal: controller.signal,
+      redirect: 'manual',
+    });
     return { status: response.status, headers: response.headers, body: response.body?.getReader() ?? null };
   };
 }

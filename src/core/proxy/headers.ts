@@ -51,7 +51,8 @@ function isPerHopPrefix(name: string): boolean {
 /** Field names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
 function connectionOptions(headers: HeaderSource): Set<string> | undefined {
   const value = headers.get('connection');
-  if (value === null) return undefined;
+  // The usual values name no other field (keep-alive is hop-by-hop anyway).
+  if (value === null || value === 'keep-alive' || value === 'close') return undefined;
   return new Set(value.split(',').map((name) => name.trim().toLowerCase()));
 }
 

@@ -1,4 +1,6 @@
 import type { ClientSignal } from '../http/exchange.js';
+import { type AbortLatch, createAbortLatch } from './abort-latch.js';
+import { deadlineTimer } from './deadline-timer.js';
 
 /** Why a request's budget ended early. */
 export type BudgetEnd = 'deadline' | 'client';
@@ -13,7 +15,7 @@ export interface RequestBudget {
   /** Waits `ms`, or less if the budget ends first. */
   sleep(ms: number): Promise<void>;
   /** A controller for one attempt: aborted with the budget, and on its own by the attempt's deadlines. */
-  attemptController(): { controller: AbortController; release: () => void };
+  attemptController(): { controller: AbortLatch; release: () => void };
   /** Clears the deadline timer and listeners. Safe to call more than once. */
   dispose(): void;
 }
@@ -43,7 +45,7 @@ export function createRequestBudget(options: {
     onEnd.clear();
   };
   const onClientAbort = () => finish('client');
-  const timer = setTimeout(() => finish('deadline'), Math.max(0, deadline - now()));
+  const timer = deadlineTimer({ deadline, now, onDeadline: () => finish('deadline') });
   if (clientSignal.aborted) finish('client');
   else clientSignal.addEventListener('abort', onClientAbort, { once: true });
 
@@ -82,12 +84,12 @@ export function createRequestBudget(options: {
       });
     },
     attemptController() {
-      const controller = new AbortController();
+      const controller = createAbortLatch();
       const release = whenEnded(() => controller.abort());
       return { controller, release };
     },
     dispose() {
-      clearTimeout(timer);
+      timer.clear();
       clientSignal.removeEventListener('abort', onClientAbort);
     },
   };
