@@ -13,17 +13,26 @@ export function batchedStdoutLogger(
 ): Logger & {
   flush(): void;
 } {
-  let pending: string[] = [];
+  let pending = '';
   let scheduled = false;
+  let lastMs = 0;
+  let lastTime = '';
   const flush = () => {
     scheduled = false;
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
     write(text);
   };
   const logger = (record: Parameters<Logger>[0]) => {
-    pending.push(`${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+    // The time first, without copying the record: its own JSON follows the time field.
+    const ms = Date.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastTime = new Date(ms).toISOString();
+    }
+    const fields = JSON.stringify(record);
+    pending += `{"time":"${lastTime}"${fields.length > 2 ? ',' : ''}${fields.slice(1)}\n`;
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
