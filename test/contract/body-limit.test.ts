@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../fixtures/fake-upstream.js';
 import { auth, CLIENT_KEY, TOKENS, targets } from './helpers.js';
-import type { Target } from './targets.js';
+import { startNodeTarget, type Target } from './targets.js';
 
 describe.each(targets)('request body limit (%s)', (_name, startTarget) => {
   let upstream: FakeUpstream;
@@ -86,6 +86,37 @@ describe.each(targets)('default body limit (%s)', (_name, startTarget) => {
       });
       expect(response.status).toBe(200);
       expect(upstream.requests.at(-1)?.body.equals(body)).toBe(true);
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
+
+describe('a client that goes away mid-upload (node)', () => {
+  it('is logged as 499 client_closed_request, not as an unexpected error, and reaches no provider', async () => {
+    const upstream = await startFakeUpstream();
+    const gateway = await startNodeTarget({
+      DEFAULT_OPENAI_PROVIDER: upstream.url,
+      PROXY_API_KEYS: CLIENT_KEY,
+    });
+    try {
+      await new Promise<void>((resolve) => {
+        const req = httpRequest(`${gateway.url}/v1/audio/transcriptions`, {
+          method: 'POST',
+          headers: { ...auth(), 'content-length': '5000', 'content-type': 'application/octet-stream' },
+        });
+        req.on('error', () => resolve());
+        req.write('x'.repeat(100), () => setTimeout(() => req.destroy(), 50));
+      });
+      let line: Record<string, unknown> | undefined;
+      for (let waited = 0; waited < 2000 && line === undefined; waited += 20) {
+        line = gateway.logs.find((record) => record.msg === 'request');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(line).toMatchObject({ status: 499, path: '/v1/audio/transcriptions' });
+      expect(gateway.logs.filter((record) => record.msg === 'unexpected error')).toEqual([]);
+      expect(upstream.requests).toHaveLength(0);
     } finally {
       await gateway.close();
       await upstream.close();

@@ -77,3 +77,15 @@ export class ConfigError extends GatewayError {
     this.name = 'ConfigError';
   }
 }
+
+/** 499 (nginx's "client closed request"): the client went away; only logs ever see this answer. */
+export class ClientClosedError extends GatewayError {
+  constructor() {
+    super('The client closed the request.', {
+      status: 499,
+      type: 'invalid_request_error',
+      code: 'client_closed_request',
+    });
+    this.name = 'ClientClosedError';
+  }
+}

@@ -1,6 +1,7 @@
 export type { ErrorType, GatewayErrorOptions } from './gateway-error.js';
 export {
   AuthenticationError,
+  ClientClosedError,
   ConfigError,
   GatewayError,
   InvalidRequestError,

@@ -1,6 +1,6 @@
 import { presentedKeys } from '../auth/client-keys.js';
 import type { KeyVerifier } from '../auth/key-verifier.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { ClientClosedError, GatewayError } from '../errors/gateway-error.js';
 import { errorResponse } from '../errors/render-error.js';
 import type { Logger } from '../logger.js';
 import type { CorsPolicy } from './cors.js';
@@ -60,8 +60,10 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
           await verifyKey(presentedKeys(request.headers));
           answer = await forward(request, record);
         } catch (error) {
-          if (!(error instanceof GatewayError)) logger(unexpectedError(error, record.id));
-          answer = errorResponse(error, record.id);
+          // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
+          const gone = !(error instanceof GatewayError) && request.signal.aborted;
+          if (!(error instanceof GatewayError) && !gone) logger(unexpectedError(error, record.id));
+          answer = errorResponse(gone ? new ClientClosedError() : error, record.id);
         }
         cors.decorate(answer.headers, request.headers.get('origin'));
       }

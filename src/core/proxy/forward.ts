@@ -1,6 +1,6 @@
 import type { Balancer } from '../balancer/create-balancer.js';
 import type { Random } from '../balancer/strategy.js';
-import { GatewayError, InvalidRequestError } from '../errors/gateway-error.js';
+import { ClientClosedError, GatewayError, InvalidRequestError } from '../errors/gateway-error.js';
 import type { GatewayRequest, GatewayResponse } from '../http/exchange.js';
 import type { RequestRecord } from '../http/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
@@ -52,14 +52,6 @@ function providersFor(providers: readonly Provider[], model: string | undefined)
       code: 'model_not_found',
     },
   );
-}
-
-function clientClosed(): GatewayError {
-  return new GatewayError('The client closed the request.', {
-    status: 499,
-    type: 'invalid_request_error',
-    code: 'client_closed_request',
-  });
 }
 
 /**
@@ -162,12 +154,12 @@ export function createForward(options: ForwardOptions) {
         if (budget.ended() !== undefined) break;
       }
     } catch (error) {
-      if (error instanceof ClientGone) throw clientClosed();
+      if (error instanceof ClientGone) throw new ClientClosedError();
       throw error;
     } finally {
       if (!answered) budget.dispose();
     }
-    if (budget.ended() === 'client') throw clientClosed();
+    if (budget.ended() === 'client') throw new ClientClosedError();
     if (budget.ended() === 'deadline' && failures.at(-1)?.failure.kind !== 'deadline' && record.provider) {
       failures.push({ provider: record.provider, failure: { kind: 'deadline' } });
     }
