@@ -1,6 +1,6 @@
 import type { Balancer } from '../balancer/create-balancer.js';
 import type { Random } from '../balancer/strategy.js';
-import { ClientClosedError, GatewayError, InvalidRequestError } from '../errors/gateway-error.js';
+import { ClientClosedError, InvalidRequestError } from '../errors/gateway-error.js';
 import type { GatewayRequest, GatewayResponse } from '../http/exchange.js';
 import type { RequestRecord } from '../http/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';

@@ -26,7 +26,9 @@ export function createAbortLatch(): AbortLatch {
   const signal = {
     aborted: false,
     addEventListener(_type: 'abort', listener: () => void) {
-      if (!signal.aborted) (listeners ??= []).push(listener);
+      if (signal.aborted) return;
+      listeners ??= [];
+      listeners.push(listener);
     },
     removeEventListener(_type: 'abort', listener: () => void) {
       const index = listeners?.indexOf(listener) ?? -1;
