@@ -19,5 +19,7 @@ export function loadNodeConfig(env: Readonly<Record<string, string | undefined>>
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code;
     throw new ConfigError(`Invalid configuration: GATEWAY_CONFIG_FILE: cannot read ${path} (${why})`);
   }
-  return parseConfig(env, { file: { label: `GATEWAY_CONFIG_FILE (${path})`, value: text } });
+  // Editors on Windows may start the file with a byte-order mark, which is not JSON.
+  const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return parseConfig(env, { file: { label: `GATEWAY_CONFIG_FILE (${path})`, value: json } });
 }

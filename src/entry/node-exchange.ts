@@ -1,6 +1,7 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
   BodyController,
+  BodySource,
   ClientSignal,
   GatewayRequest,
   GatewayResponse,
@@ -11,9 +12,9 @@ import { readerOf } from './node-body-reader.js';
 /**
  * Request targets the fast path takes: origin-form, only characters that need no URL parsing, no dot
  * segments. Anything else (absolute-form, percent-escapes, `..`) goes through the Web adapter, whose URL
- * parsing the core's path checks were written against. The same test as @hono/node-server's own fast path.
+ * parsing the core's path checks were written against. @hono/node-server's own fast-path test, minus `#`.
  */
-const PLAIN_TARGET = /^\/[!#$&-;=?-[\]_a-z~]*$/;
+const PLAIN_TARGET = /^\/[!$&-;=?-[\]_a-z~]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:[/?#]|$)/;
 
 /** The path of a request target the fast path may take, or undefined. */
@@ -23,19 +24,24 @@ export function plainPath(target: string | undefined): string | undefined {
   return query === -1 ? target : target.slice(0, query);
 }
 
-/** Node's parsed headers (names lowercase; repeated ones joined, set-cookie an array) as the core reads them. */
-function headerSource(headers: IncomingHttpHeaders): HeaderSource {
+/**
+ * The request's headers as sent (`rawHeaders`), as the core reads them: repeated fields joined with ", " as a
+ * Web `Headers` joins them. Node's parsed `req.headers` would keep only the first of some (Authorization among
+ * them), so the two paths could disagree about a request.
+ */
+function headerSource(raw: readonly string[]): HeaderSource {
   return {
     get(name) {
-      const value = headers[name];
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      let value: string | null = null;
+      for (let i = 0; i < raw.length; i += 2) {
+        if ((raw[i] as string).toLowerCase() !== name) continue;
+        value = value === null ? (raw[i + 1] as string) : `${value}, ${raw[i + 1]}`;
+      }
+      return value;
     },
     forEach(callback) {
-      for (const name in headers) {
-        const value = headers[name];
-        if (Array.isArray(value)) for (const item of value) callback(item, name);
-        else if (value !== undefined) callback(value, name);
-      }
+      for (let i = 0; i < raw.length; i += 2)
+        callback(raw[i + 1] as string, (raw[i] as string).toLowerCase());
     },
   };
 }
@@ -70,10 +76,17 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse): GatewayR
   return {
     method: req.method ?? 'GET',
     url: `http://gateway.invalid${req.url ?? '/'}`,
-    headers: headerSource(req.headers),
+    headers: headerSource(req.rawHeaders),
     body: () => readerOf(req, { onCancel: 'discard' }),
     signal: clientSignal(res),
   };
+}
+
+/** Cancels a body source, whether its `cancel` throws, rejects or resolves. */
+function cancelQuietly(body: BodySource): void {
+  try {
+    void Promise.resolve(body.cancel()).catch(() => {});
+  } catch {}
 }
 
 /**
@@ -85,12 +98,23 @@ export function nodeRequest(req: IncomingMessage, res: ServerResponse): GatewayR
  * writeAnswer(res, await gateway.proxy.handle(nodeRequest(req, res)));
  */
 export function writeAnswer(res: ServerResponse, answer: GatewayResponse): void {
+  const { body } = answer;
   const head: string[] = [];
   answer.headers.forEach((value, name) => {
     head.push(name, value);
   });
-  res.writeHead(answer.status, head);
-  const { body } = answer;
+  // Bytes in hand: say how many, as the Web path does (no chunked framing for HTTP/1.0 clients to wait out).
+  if (body instanceof Uint8Array && !answer.headers.has('content-length')) {
+    head.push('content-length', String(body.byteLength));
+  }
+  try {
+    res.writeHead(answer.status, head);
+  } catch {
+    // A header Node refuses (a control character from a provider): no answer can be sent; free the attempt.
+    if (body !== null && !(body instanceof Uint8Array)) cancelQuietly(body);
+    res.destroy();
+    return;
+  }
   if (body === null || body instanceof Uint8Array) {
     res.end(body ?? undefined);
     return;
@@ -115,7 +139,7 @@ export function writeAnswer(res: ServerResponse, answer: GatewayResponse): void 
     drained?.();
     if (finished) return;
     finished = true;
-    void Promise.resolve(body.cancel()).catch(() => {});
+    cancelQuietly(body);
   });
   const pump = async () => {
     body.start?.(controller);

@@ -51,10 +51,10 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
       return;
     }
     // The hot path: the core's proxy route on Node's own request and response, no Web objects in between.
-    proxy.handle(nodeRequest(req, res)).then(
-      (answer) => writeAnswer(res, answer),
-      () => res.destroy(),
-    );
+    proxy
+      .handle(nodeRequest(req, res))
+      .then((answer) => writeAnswer(res, answer))
+      .catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -163,3 +163,22 @@ describe.each(targets)('model fallbacks (%s)', (_name, startTarget) => {
     expect(upstreams.local?.requests).toHaveLength(0);
   });
 });
+
+describe.each(targets)('model names that are also object properties (%s)', (_name, startTarget) => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'forwards model "%s" unchanged, with aliases and fallbacks configured',
+    async (model) => {
+      const { upstreams, client } = await setup(
+        startTarget,
+        [{ id: 'aliased', models: ['llama-*'], aliases: { 'llama-70b': 'meta-llama-70b' } }, { id: 'open' }],
+        { MODEL_FALLBACKS: '{"llama-70b":["llama-8b"]}' },
+      );
+      const { response } = await client.chat.completions
+        .create({ model, messages: [{ role: 'user', content: 'hi' }] })
+        .withResponse();
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-proxy-provider')).toBe('open');
+      expect(askedFor(upstreams.open?.requests.at(-1))).toBe(model);
+    },
+  );
+});

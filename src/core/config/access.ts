@@ -63,10 +63,13 @@ export const clientKeysList = z.pipe(
   z.transform((value, ctx) => clientKeysOf(value === '*' ? ['*'] : value, ctx.issues)),
 );
 
-/** `CORS_ALLOWED_ORIGINS`: comma-separated origins, or `*`. */
+/** `CORS_ALLOWED_ORIGINS`: comma-separated origins, or `*`. Only separators (" , ") count as unset. */
 export const originsText = z.pipe(
   z.string(),
-  z.transform((value: string, ctx) => originsOf(commaList(value), ctx.issues)),
+  z.transform((value: string, ctx) => {
+    const origins = commaList(value);
+    return origins.length === 0 ? undefined : originsOf(origins, ctx.issues);
+  }),
 );
 
 /** A config file's `corsAllowedOrigins`: an array of origins, or `"*"`. */

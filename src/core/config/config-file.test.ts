@@ -268,4 +268,16 @@ describe('config file: errors name the exact field, never a value', () => {
       'Invalid configuration: GATEWAY_CONFIG port: must be a whole number',
     );
   });
+
+  it('names an unknown key only when it looks like a name, so a pasted secret is not repeated', () => {
+    expect(messageOf(() => withFile({ [SECRET]: 1, maxBodySize: 2 }))).toBe(
+      `Invalid configuration: ${label}: unknown keys (not a name), "maxBodySize"`,
+    );
+  });
+
+  it('takes CORS_ALLOWED_ORIGINS of separators only as unset, leaving the file its origins', () => {
+    const config = withFile({ corsAllowedOrigins: ['https://app.example'] }, { CORS_ALLOWED_ORIGINS: ' , ' });
+    expect(config.corsOrigins).toEqual(['https://app.example']);
+    expect(parseConfig({ CORS_ALLOWED_ORIGINS: ',' }).corsOrigins).toBe('*');
+  });
 });

@@ -5,9 +5,9 @@ import { numberFields } from './settings.js';
 
 /**
  * The config file (`GATEWAY_CONFIG_FILE` on Node, `GATEWAY_CONFIG` anywhere): what the environment variables
- * say, structured. `npm run schema` publishes it as JSON Schema (`schema/gateway.config.schema.json`); this
- * same schema validates the file, so the two cannot disagree. Ids must be unique (checked here, beyond what
- * JSON Schema can say).
+ * say, structured. `npm run schema` publishes it as JSON Schema (`schema/gateway.config.schema.json`) from this
+ * same schema, so types, bounds, enums and patterns agree. What JSON Schema does not express is checked here
+ * only: unique ids, URLs, token or tokenEnv, "*" alone among keys, origins (file-schema.test.ts lists them).
  */
 export const configFileSchema = z
   .strictObject({

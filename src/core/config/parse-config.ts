@@ -22,7 +22,11 @@ function describe(issue: z.core.$ZodIssue): string {
       : `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
   }
   if (issue.code === 'unrecognized_keys') {
-    return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+    // Named only when it looks like a short identifier: a secret pasted where a key goes is not repeated.
+    const names = issue.keys.map((key) =>
+      /^[A-Za-z_$][A-Za-z0-9_$]{0,31}$/.test(key) ? `"${key}"` : '(not a name)',
+    );
+    return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${names.join(', ')}`;
   }
   return 'is invalid';
 }

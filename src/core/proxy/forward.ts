@@ -79,7 +79,12 @@ export function createForward(options: ForwardOptions) {
     const model = routing ? requestModel(contentType, body) : undefined;
     // The requested model must exist (404 otherwise); its fallbacks are for when its providers all failed.
     const served = providersFor(providers, model);
-    const chain = model === undefined ? [undefined] : [model, ...(options.modelFallbacks[model] ?? [])];
+    // Own keys only: a model named "constructor" must not find Object's.
+    const fallbacks =
+      model !== undefined && Object.hasOwn(options.modelFallbacks, model)
+        ? options.modelFallbacks[model]
+        : undefined;
+    const chain = model === undefined ? [undefined] : [model, ...(fallbacks ?? [])];
     const budget = createRequestBudget({
       deadline: record.start + options.requestTimeoutMs,
       now,
@@ -113,7 +118,11 @@ export function createForward(options: ForwardOptions) {
           record.attempts = attempt;
           // The provider's own name for the model, when it has one (an alias) or the model is a fallback.
           const upstreamModel =
-            chainModel === undefined ? undefined : (provider.aliases?.[chainModel] ?? chainModel);
+            chainModel === undefined
+              ? undefined
+              : provider.aliases !== undefined && Object.hasOwn(provider.aliases, chainModel)
+                ? (provider.aliases[chainModel] as string)
+                : chainModel;
           const sent =
             upstreamModel !== undefined && upstreamModel !== model && body !== undefined
               ? withModel(contentType, body, upstreamModel)
