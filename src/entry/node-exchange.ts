@@ -30,18 +30,25 @@ export function plainPath(target: string | undefined): string | undefined {
  * them), so the two paths could disagree about a request.
  */
 function headerSource(raw: readonly string[]): HeaderSource {
+  // Names lowercased once per request, on first use: the core looks up several headers.
+  let names: string[] | undefined;
+  const lowercase = () => {
+    names ??= raw.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+    return names;
+  };
   return {
     get(name) {
+      const all = lowercase();
       let value: string | null = null;
-      for (let i = 0; i < raw.length; i += 2) {
-        if ((raw[i] as string).toLowerCase() !== name) continue;
-        value = value === null ? (raw[i + 1] as string) : `${value}, ${raw[i + 1]}`;
+      for (let i = 0; i < all.length; i++) {
+        if (all[i] !== name) continue;
+        value = value === null ? (raw[2 * i + 1] as string) : `${value}, ${raw[2 * i + 1]}`;
       }
       return value;
     },
     forEach(callback) {
-      for (let i = 0; i < raw.length; i += 2)
-        callback(raw[i + 1] as string, (raw[i] as string).toLowerCase());
+      const all = lowercase();
+      for (let i = 0; i < all.length; i++) callback(raw[2 * i + 1] as string, all[i] as string);
     },
   };
 }
