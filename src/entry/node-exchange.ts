@@ -106,6 +106,11 @@ function cancelQuietly(body: BodySource): void {
  */
 export function writeAnswer(res: ServerResponse, answer: GatewayResponse): void {
   const { body } = answer;
+  if (res.destroyed) {
+    // The client left while the answer was being made: nothing to write, free the upstream body now.
+    if (body !== null && !(body instanceof Uint8Array)) cancelQuietly(body);
+    return;
+  }
   const head: string[] = [];
   answer.headers.forEach((value, name) => {
     head.push(name, value);

@@ -61,8 +61,9 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
           answer = await forward(request, record);
         } catch (error) {
           // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
-          const gone = !(error instanceof GatewayError) && request.signal.aborted;
-          if (!(error instanceof GatewayError) && !gone) logger(unexpectedError(error, record.id));
+          const ours = error instanceof GatewayError;
+          const gone = !ours && request.signal.aborted;
+          if (!ours && !gone) logger(unexpectedError(error, record.id));
           answer = errorResponse(gone ? new ClientClosedError() : error, record.id);
         }
         cors.decorate(answer.headers, request.headers.get('origin'));
