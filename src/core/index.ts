@@ -34,3 +34,4 @@ export type {
   UpstreamTransport,
 } from './providers/transport.js';
 export { fetchTransport } from './providers/transport.js';
+export { type AbortLatch, type AbortSignalLike, createAbortLatch } from './resilience/abort-latch.js';

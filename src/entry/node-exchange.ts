@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type {
-  BodyController,
-  BodySource,
-  ClientSignal,
-  GatewayRequest,
-  GatewayResponse,
-  HeaderSource,
+import {
+  type BodyController,
+  type BodySource,
+  type ClientSignal,
+  createAbortLatch,
+  type GatewayRequest,
+  type GatewayResponse,
+  type HeaderSource,
 } from '../core/index.js';
 import { readerOf } from './node-body-reader.js';
 
@@ -55,21 +56,11 @@ function headerSource(raw: readonly string[]): HeaderSource {
 
 /** Fires when the connection closes before the response was finished: the client went away. */
 function clientSignal(res: ServerResponse): ClientSignal {
-  const listeners = new Set<() => void>();
-  let aborted = false;
+  const latch = createAbortLatch();
   res.once('close', () => {
-    if (res.writableFinished) return;
-    aborted = true;
-    for (const listener of listeners) listener();
-    listeners.clear();
+    if (!res.writableFinished) latch.abort();
   });
-  return {
-    get aborted() {
-      return aborted;
-    },
-    addEventListener: (_type, listener) => listeners.add(listener),
-    removeEventListener: (_type, listener) => listeners.delete(listener),
-  };
+  return latch.signal;
 }
 
 /**

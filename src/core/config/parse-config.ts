@@ -76,7 +76,7 @@ function fileSource(env: Readonly<Record<string, unknown>>, given: ConfigFileSou
 export function parseConfig(env: object, options: ParseConfigOptions = {}): Config {
   const file = fileSource(env as Readonly<Record<string, unknown>>, options.file);
   // reportInput lets `describe` tell a missing value from a wrong one; inputs are never put in a message.
-  const result = configSchema.safeParse({ env, file: file?.value }, { reportInput: true });
+  const result = configSchema.safeParse({ env, raw: env, file: file?.value }, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const [source, ...path] = issue.path;

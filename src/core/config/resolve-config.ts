@@ -20,9 +20,8 @@ const MIB = 1024 * 1024;
 
 type ProviderEntry = z.output<typeof providerEntry>;
 
-/** What the environment schema gives: the known variables parsed, every other variable as it was. */
-interface ParsedVariables {
-  readonly [name: string]: unknown;
+/** What the environment schema gives: the variables it knows, parsed. */
+type ParsedVariables = {
   readonly DEFAULT_OPENAI_PROVIDER?: string | undefined;
   readonly DEFAULT_OPENAI_TOKEN?: string | undefined;
   readonly ADDITIONAL_PROVIDERS?: readonly ProviderEntry[] | undefined;
@@ -31,10 +30,12 @@ interface ParsedVariables {
   readonly LOAD_BALANCER_STRATEGY?: ConfigFile['loadBalancerStrategy'];
   readonly CORS_ALLOWED_ORIGINS?: '*' | readonly string[] | undefined;
   readonly HOST?: string | undefined;
-}
+};
 
 export interface ResolveOptions {
   readonly env: ParsedVariables;
+  /** The environment as given: a `tokenEnv` names one of its variables (on Workers, a secret). */
+  readonly raw: Readonly<Record<string, unknown>>;
   readonly file: ConfigFile | undefined;
   /** Where problems found while merging go (a zod transform's `ctx.issues`). */
   readonly issues: { push(issue: z.core.$ZodRawIssue): unknown };
@@ -53,7 +54,7 @@ function given(keys: ClientKeys | undefined): ClientKeys | undefined {
  * the same id in its place, then the environment's others. `MODEL_FALLBACKS` merges by model.
  */
 export function resolveConfig(options: ResolveOptions) {
-  const { env, file, issues } = options;
+  const { env, raw, file, issues } = options;
   const problem = (path: Path, message: string) => {
     issues.push({ code: 'custom', message, input: '', path: [...path] });
   };
@@ -61,8 +62,8 @@ export function resolveConfig(options: ResolveOptions) {
   /** A `tokenEnv` read from the environment, which holds secrets (Workers) as well as variables. */
   const tokenFrom = (name: string | undefined, at: Path): string | undefined => {
     if (name === undefined) return undefined;
-    const raw = env[name];
-    const text = typeof raw === 'string' ? raw.trim() : undefined;
+    const value = raw[name];
+    const text = typeof value === 'string' ? value.trim() : undefined;
     if (text === undefined || text === '') {
       problem([...at, 'tokenEnv'], `names ${name}, which is not set`);
       return undefined;

@@ -14,12 +14,9 @@ import { configFileSchema } from './file-schema.js';
 import { DEFAULT_PROVIDER_ID, resolveConfig } from './resolve-config.js';
 import { numberVariables } from './settings.js';
 
-/**
- * The environment variables (Node's `process.env`, a Worker's `env`). Loose: other variables pass through, as
- * a provider's `tokenEnv` may name any of them.
- */
+/** The environment variables the gateway reads (Node's `process.env`, a Worker's `env`). */
 const variables = z
-  .looseObject({
+  .object({
     DEFAULT_OPENAI_PROVIDER: envValue(baseUrl),
     DEFAULT_OPENAI_TOKEN: envValue(bearerToken),
     ADDITIONAL_PROVIDERS: envValue(providerList),
@@ -57,8 +54,6 @@ const variables = z
     }),
   );
 
-export type Variables = z.output<typeof variables>;
-
 /**
  * The whole configuration: environment variables (`env`) over an optional config file (`file`: JSON text, or
  * an object already parsed). Issue paths start with `env` or `file`, then name the variable or the file's field.
@@ -66,11 +61,16 @@ export type Variables = z.output<typeof variables>;
 export const configSchema = z.pipe(
   z.object({
     env: variables,
+    // The environment as given, for the variables a provider's `tokenEnv` names (any of them, parsed or not).
+    // Not z.record: process.env and a Worker's env are not plain objects.
+    raw: z.custom<Readonly<Record<string, unknown>>>((value) => typeof value === 'object' && value !== null),
     file: z.optional(
       z.pipe(jsonText('an object like {"providers":[{"id":"a","baseUrl":"https://…"}]}'), configFileSchema),
     ),
   }),
-  z.transform((input, ctx) => resolveConfig({ env: input.env, file: input.file, issues: ctx.issues })),
+  z.transform((input, ctx) =>
+    resolveConfig({ env: input.env, raw: input.raw, file: input.file, issues: ctx.issues }),
+  ),
 );
 
 /** The parsed, validated configuration. Build it with `parseConfig`; never mutate it. */
