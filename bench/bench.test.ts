@@ -44,8 +44,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run bench -- --quick (tiny settings)', () => {
   it('measures every scenario against direct, bare proxy and gateway, and cleans up', async () => {
-    // `npm test` has just built dist/; rebuilding here could race other tests that start dist/entry/node.js.
-    const skipBuild = existsSync(join(root, 'dist/entry/node.js')) ? ['--skip-build'] : [];
+    // `npm test` has just built dist/; rebuilding here could race other tests that start dist/gateway.mjs.
+    const skipBuild = existsSync(join(root, 'dist/gateway.mjs')) ? ['--skip-build'] : [];
     const args = ['bench/run.mjs', '--quick', '--duration', '1', '--streams', '10', '--chunks', '3'];
     const { stdout } = await promisify(execFile)(process.execPath, [...args, ...skipBuild, '--out', out], {
       cwd: root,

@@ -36,7 +36,7 @@ async function startTargets(options) {
   });
   const gateway = await startServer({
     name: 'gateway',
-    args: [join(root, 'dist/entry/node.js')],
+    args: [join(root, 'dist/gateway.mjs')],
     env: {
       ...base,
       HOST: '127.0.0.1',

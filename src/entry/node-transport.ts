@@ -1,6 +1,7 @@
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent } from 'undici';
+import request from 'undici/lib/api/api-request.js';
+import Agent from 'undici/lib/dispatcher/agent.js';
 import type { UpstreamTransport } from '../core/index.js';
 import { readerOf } from './node-body-reader.js';
 
@@ -30,7 +31,7 @@ export function undiciTransport(): UpstreamTransport {
     upstream.headers.set('accept-encoding', 'identity');
     // Origin and path apart, as the dispatcher takes them: no URL object built per request.
     const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-    const response = await dispatcher.request({
+    const response = await request.call(dispatcher, {
       origin: pathStart === -1 ? url : url.slice(0, pathStart),
       path: pathStart === -1 ? '/' : url.slice(pathStart),
       method: upstream.method as 'GET',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
-const ENTRY = fileURLToPath(new URL('../../dist/entry/node.js', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../dist/gateway.mjs', import.meta.url));
 const SECRET = 'sk-live-NEVER-PRINT-ME-0123';
 
 interface Run {
@@ -41,7 +41,7 @@ afterEach(() => {
   for (const child of running.splice(0)) child.kill('SIGKILL');
 });
 
-/** Starts `node dist/entry/node.js` (what `npm start` runs after building) with only the given variables. */
+/** Starts `node dist/gateway.mjs` (what `npm start` runs after building) with only the given variables. */
 function start(env: Record<string, string>): Run {
   const child = spawn(process.execPath, [ENTRY], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
@@ -74,7 +74,7 @@ async function exitOf(run: Run): Promise<number | null> {
   return run.child.exitCode;
 }
 
-describe('npm start (node dist/entry/node.js)', () => {
+describe('npm start (node dist/gateway.mjs)', () => {
   it('with nothing configured: prints the URL and a generated key, and serves the demo provider', async () => {
     const run = start({});
     const url = await ready(run);

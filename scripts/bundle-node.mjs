@@ -1,0 +1,20 @@
+// Bundles the Node entry and the parts of its dependencies it uses into one file, dist/gateway.mjs, which
+// `npm start` runs. One module instead of a few hundred: `npm run bench` measured about 10 MB less idle RSS.
+// Type checking is tsc's job (`npm run build` runs it first); esbuild only strips the types.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/entry/node.ts'],
+  outfile: 'dist/gateway.mjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  logLevel: 'warning',
+  // undici is CommonJS and calls `require` for Node's built-in modules, which an ES module does not have.
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+});
