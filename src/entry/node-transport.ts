@@ -1,8 +1,9 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import request from 'undici/lib/api/api-request.js';
 import Agent from 'undici/lib/dispatcher/agent.js';
-import type { UpstreamTransport } from '../core/index.js';
+import type { HeaderSource, UpstreamTransport } from '../core/index.js';
 import { readerOf } from './node-body-reader.js';
 
 const DECODERS: Record<string, () => Transform> = {
@@ -11,6 +12,21 @@ const DECODERS: Record<string, () => Transform> = {
   deflate: createInflate,
   br: createBrotliDecompress,
 };
+
+/** undici's parsed answer headers (names lowercase) as the core reads them, not copied into a `Headers`. */
+function parsedHeaders(fields: IncomingHttpHeaders): HeaderSource {
+  const text = (value: unknown) =>
+    typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : null;
+  return {
+    get: (name) => text(fields[name]),
+    forEach(callback) {
+      for (const name of Object.keys(fields)) {
+        const value = text(fields[name]);
+        if (value !== null) callback(value, name);
+      }
+    },
+  };
+}
 
 /**
  * The Node entry's way upstream: undici's `request` on keep-alive connection pools, several times faster than
@@ -39,11 +55,7 @@ export function undiciTransport(): UpstreamTransport {
       body: upstream.body,
       signal: upstream.signal,
     });
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-      else if (value !== undefined) headers.set(name, value);
-    }
+    const headers = parsedHeaders(response.headers);
     const decode = DECODERS[headers.get('content-encoding')?.trim().toLowerCase() ?? ''];
     // pipeline, not pipe: an upstream that breaks must break the decoded stream too.
     const body: Readable = decode === undefined ? response.body : pipeline(response.body, decode(), () => {});

@@ -1,4 +1,5 @@
 import { type GatewayResponse, toWebResponse } from '../http/exchange.js';
+import { LightHeaders } from '../http/header-map.js';
 import { GatewayError } from './gateway-error.js';
 
 const encoder = new TextEncoder();
@@ -29,7 +30,7 @@ export function internalErrorBody(requestId: string): OpenAIErrorBody {
  * errorResponse(new AuthenticationError('Missing API key'), requestId); // { status: 401, body: {"error":{...}} }
  */
 export function errorResponse(error: unknown, requestId: string): GatewayResponse {
-  const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
+  const headers = new LightHeaders({ 'content-type': 'application/json; charset=utf-8' });
   if (!(error instanceof GatewayError)) {
     return { status: 500, headers, body: encode(JSON.stringify(internalErrorBody(requestId))) };
   }

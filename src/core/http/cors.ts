@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import type { GatewayResponse, HeaderSource } from './exchange.js';
+import { type GatewayResponse, type HeaderSource, toWebResponse } from './exchange.js';
+import { type HeaderMap, LightHeaders } from './header-map.js';
 
 const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 const DEFAULT_ALLOW_HEADERS =
@@ -16,7 +17,7 @@ export interface CorsPolicy {
   /** The 204 answer to a preflight (any OPTIONS request), given before auth and routing. */
   preflight(request: HeaderSource): GatewayResponse;
   /** Adds the CORS headers for a request from `origin` to its response's headers. */
-  decorate(headers: Headers, origin: string | null): void;
+  decorate(headers: HeaderMap, origin: string | null): void;
 }
 
 /**
@@ -35,7 +36,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
 
   return {
     preflight(request) {
-      const headers = new Headers({
+      const headers = new LightHeaders({
         'access-control-allow-methods': ALLOW_METHODS,
         'access-control-max-age': '86400',
         vary: anyOrigin ? 'Access-Control-Request-Headers' : 'Origin, Access-Control-Request-Headers',
@@ -72,8 +73,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
 export function cors(policy: CorsPolicy): MiddlewareHandler {
   return async function corsMiddleware(c, next) {
     if (c.req.method === 'OPTIONS') {
-      const { status, headers } = policy.preflight(c.req.raw.headers);
-      return new Response(null, { status, headers });
+      return toWebResponse(policy.preflight(c.req.raw.headers));
     }
     await next();
     policy.decorate(c.res.headers, c.req.raw.headers.get('origin'));

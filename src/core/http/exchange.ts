@@ -1,5 +1,6 @@
 import type { BodyReader } from '../providers/transport.js';
 import type { AbortSignalLike } from '../resilience/abort-latch.js';
+import type { HeaderMap } from './header-map.js';
 
 /**
  * The headers the core reads from a request. A Web `Headers` is one; a runtime adapter can offer its own
@@ -48,7 +49,7 @@ export interface BodySource {
 /** A response as the core makes it: bytes, a body made on demand, or none. */
 export interface GatewayResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: HeaderMap;
   readonly body: Uint8Array<ArrayBuffer> | BodySource | null;
 }
 
@@ -88,6 +89,6 @@ export function toWebResponse(answer: GatewayResponse): Response {
   const { body } = answer;
   return new Response(body === null || body instanceof Uint8Array ? body : bodyStream(body), {
     status: answer.status,
-    headers: answer.headers,
+    headers: Array.from(answer.headers),
   });
 }

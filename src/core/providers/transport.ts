@@ -1,9 +1,11 @@
+import type { HeaderSource } from '../http/exchange.js';
+import type { HeaderMap } from '../http/header-map.js';
 import type { AbortSignalLike } from '../resilience/abort-latch.js';
 
 /** What the gateway sends upstream for one attempt. */
 export interface UpstreamRequest {
   method: string;
-  headers: Headers;
+  headers: HeaderMap;
   body: Uint8Array<ArrayBuffer> | undefined;
   /** Aborts the attempt (a light signal: {@link fetchTransport} bridges it to an `AbortSignal`). */
   signal: AbortSignalLike;
@@ -21,7 +23,8 @@ export interface BodyReader {
  */
 export interface UpstreamResponse {
   status: number;
-  headers: Headers;
+  /** Names lowercase; a Web `Headers` is one. */
+  headers: HeaderSource;
   body: BodyReader | null;
 }
 
@@ -48,7 +51,7 @@ export function fetchTransport(fetchFn: UpstreamFetch): UpstreamTransport {
     else request.signal.addEventListener('abort', abort, { once: true });
     const response = await fetchFn(url, {
       method: request.method,
-      headers: request.headers,
+      headers: Array.from(request.headers),
       body: request.body ?? null,
       signal: controller.signal,
       redirect: 'manual',

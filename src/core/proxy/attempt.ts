@@ -1,4 +1,5 @@
 import type { GatewayResponse } from '../http/exchange.js';
+import type { HeaderMap } from '../http/header-map.js';
 import type { Provider } from '../providers/provider-pool.js';
 import type { UpstreamResponse } from '../providers/transport.js';
 import type { AttemptFailure } from '../resilience/attempt-failure.js';
@@ -19,7 +20,7 @@ export interface AttemptOptions {
   provider: Provider;
   url: string;
   method: string;
-  headers: Headers;
+  headers: HeaderMap;
   body: Uint8Array<ArrayBuffer> | undefined;
   budget: RequestBudget;
   now: () => number;

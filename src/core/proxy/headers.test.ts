@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { HeaderMap } from '../http/header-map.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 
-function names(headers: Headers): string[] {
-  return [...headers.keys()].sort();
+function names(headers: HeaderMap): string[] {
+  return Array.from(headers, ([name]) => name).sort();
 }
 
 const HOP_BY_HOP: ReadonlyArray<readonly [string, string]> = [

@@ -1,4 +1,5 @@
 import type { HeaderSource } from '../http/exchange.js';
+import { LightHeaders } from '../http/header-map.js';
 
 // Hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §9.6): meaningful for one connection only, never forwarded.
 // Proxy-Connection and Keep-Alive are the non-standard ones still seen in the wild.
@@ -63,9 +64,12 @@ function connectionOptions(headers: HeaderSource): Set<string> | undefined {
  * @example
  * upstreamRequestHeaders(request.headers, 'Bearer fw_…').get('authorization'); // 'Bearer fw_…'
  */
-export function upstreamRequestHeaders(incoming: HeaderSource, authorization: string | undefined): Headers {
+export function upstreamRequestHeaders(
+  incoming: HeaderSource,
+  authorization: string | undefined,
+): LightHeaders {
   const named = connectionOptions(incoming);
-  const headers = new Headers();
+  const headers = new LightHeaders();
   incoming.forEach((value, name) => {
     if (NOT_TO_UPSTREAM.has(name) || named?.has(name) || isPerHopPrefix(name)) return;
     headers.append(name, value);
@@ -82,14 +86,14 @@ export function upstreamRequestHeaders(incoming: HeaderSource, authorization: st
  * @example
  * clientResponseHeaders(upstream.headers).has('content-encoding'); // false
  */
-export function clientResponseHeaders(upstream: Headers): Headers {
+export function clientResponseHeaders(upstream: HeaderSource): LightHeaders {
   const named = connectionOptions(upstream);
-  const decoded = upstream.has('content-encoding');
-  const headers = new Headers();
-  for (const [name, value] of upstream) {
-    if (NOT_TO_CLIENT.has(name) || named?.has(name) || name.startsWith('access-control-')) continue;
-    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue;
+  const decoded = upstream.get('content-encoding') !== null;
+  const headers = new LightHeaders();
+  upstream.forEach((value, name) => {
+    if (NOT_TO_CLIENT.has(name) || named?.has(name) || name.startsWith('access-control-')) return;
+    if (decoded && (name === 'content-encoding' || name === 'content-length')) return;
     headers.append(name, value);
-  }
+  });
   return headers;
 }
