@@ -43,7 +43,9 @@ describe('LightHeaders', () => {
     const headers = new LightHeaders({ b: '1', a: '2' });
     headers.set('b', '3');
     const seen: string[] = [];
-    headers.forEach((value, name) => seen.push(`${name}=${value}`));
+    headers.forEach((value, name) => {
+      seen.push(`${name}=${value}`);
+    });
     expect(seen).toEqual(['b=3', 'a=2']);
   });
 
