@@ -23,7 +23,8 @@ function hasControlOrSpace(text: string): boolean {
   }
   return false;
 }
-const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+/** An empty segment (a trailing slash aside) or a dot segment, plain or percent-encoded. */
+const BAD_SEGMENT = /\/\/|\/(?:\.|%2e){1,2}(?:\/|$)/i;
 
 function rejectPath(): never {
   throw new InvalidRequestError(
@@ -54,12 +55,13 @@ export function forwardedTarget(requestUrl: string): string {
       code: 'unknown_url',
     });
   }
-  if (path.includes('\\') || ENCODED_SEPARATOR.test(path) || hasControlOrSpace(target)) rejectPath();
-  const segments = path.split('/');
-  // segments[0] is the empty string before the leading slash; a trailing slash leaves one more.
-  for (let i = 1; i < segments.length; i++) {
-    const segment = segments[i] as string;
-    if ((segment === '' && i !== segments.length - 1) || DOT_SEGMENT.test(segment)) rejectPath();
+  if (
+    path.includes('\\') ||
+    ENCODED_SEPARATOR.test(path) ||
+    BAD_SEGMENT.test(path) ||
+    hasControlOrSpace(target)
+  ) {
+    rejectPath();
   }
   return target;
 }
