@@ -76,6 +76,13 @@ describe('npm run bench -- --quick (tiny settings)', () => {
         }
         if (scenario === 'latency') {
           expect(Number.isFinite(result?.addedP99Ms), `${target} addedP99Ms`).toBe(true);
+          expect(result?.rounds, `${target} latency rounds`).toBeGreaterThanOrEqual(1);
+        }
+        if (scenario === 'throughput') {
+          // Each round's requests/s as measured; the total is over all rounds.
+          const rounds = result?.rounds as number[];
+          expect(rounds.length, `${target} throughput rounds`).toBeGreaterThanOrEqual(1);
+          for (const rps of rounds) expect(rps).toBeGreaterThan(0);
         }
         if (scenario === 'streaming') {
           // CPU time comes in clock ticks (10 ms): a tiny run may use none.

@@ -50,35 +50,68 @@ function outcome(result) {
 }
 
 /**
- * Requests per second (2xx only) with `connections` keeping one request in flight each.
- * @param {{ url: string, key: string, connections: number, seconds: number }} options
+ * One throughput result from several runs (rounds) of the same target: totals over the total time, and each
+ * round's requests/s as measured.
+ * @param {ReturnType<typeof outcome>[]} runs
  */
-export async function measureThroughput(options) {
-  const result = await fire(options);
-  const base = outcome(result);
-  return { requestsPerSecond: base.requests / base.seconds, ...base };
+export function summarizeThroughput(runs) {
+  const total = sumOutcomes(runs);
+  return {
+    requestsPerSecond: total.requests / total.seconds,
+    ...total,
+    rounds: runs.map((run) => run.requests / run.seconds),
+  };
 }
 
 /**
- * Latency percentiles of every response at a fixed overall rate. autocannon spends each connection's share of
- * the per-second budget (`overallRate / connections`) as fast as it can at the start of each second, so this
- * is "500 requests every second, bursts at up to `connections` in flight", not an evenly paced stream.
+ * One round of the throughput scenario, for {@link summarizeThroughput}.
+ * @param {{ url: string, key: string, connections: number, seconds: number }} options
+ */
+export async function throughputRound(options) {
+  return outcome(await fire(options));
+}
+
+/** @param {ReturnType<typeof outcome>[]} runs */
+function sumOutcomes(runs) {
+  return {
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    seconds: runs.reduce((sum, run) => sum + run.seconds, 0),
+  };
+}
+
+/**
+ * One round of the latency scenario: every response time, for {@link summarizeLatency}. autocannon spends each
+ * connection's share of the per-second budget (`overallRate / connections`) as fast as it can at the start of
+ * each second, so this is "500 requests every second, bursts at up to `connections` in flight", not an evenly
+ * paced stream.
  * @param {{ url: string, key: string, connections: number, seconds: number, rate: number }} options
  */
-export async function measureLatency({ rate, ...options }) {
+export async function latencyRound({ rate, ...options }) {
   /** @type {number[]} */
   const times = [];
   const result = await fire({ ...options, overallRate: rate }, (ms) => times.push(ms));
-  const base = outcome(result);
-  const meanMs = times.reduce((sum, ms) => sum + ms, 0) / times.length;
+  return { times, ...outcome(result) };
+}
+
+/**
+ * Latency percentiles over the response times of all rounds of one target at a fixed rate.
+ * @param {Awaited<ReturnType<typeof latencyRound>>[]} runs
+ * @param {number} rate
+ */
+export function summarizeLatency(runs, rate) {
+  const times = runs.flatMap((run) => run.times);
+  const total = sumOutcomes(runs);
   return {
     p50Ms: percentile(times, 50),
     p99Ms: percentile(times, 99),
     maxMs: percentile(times, 100),
-    meanMs,
+    meanMs: times.reduce((sum, ms) => sum + ms, 0) / times.length,
     rate,
-    achievedRps: base.requests / base.seconds,
-    ...base,
+    achievedRps: total.requests / total.seconds,
+    ...total,
+    rounds: runs.length,
   };
 }
 

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureLatency, measureThroughput, warmUp } from './load.mjs';
+import { latencyRound, summarizeLatency, summarizeThroughput, throughputRound, warmUp } from './load.mjs';
 import { parseOptions, USAGE } from './options.mjs';
 import { readProcess, startSampler, watchOtherLoad } from './proc-sampler.mjs';
 import { build, killAllNow, removeLogs, startServer, stopAll } from './processes.mjs';
@@ -81,6 +81,37 @@ async function eachTarget(targets, label, measure) {
   return /** @type {Record<TargetId, T>} */ (results);
 }
 
+/**
+ * Runs `measure` `rounds` times on every target, the targets taking turns within each round.
+ * @template T
+ * @param {Target[]} targets
+ * @param {string} label
+ * @param {number} rounds
+ * @param {(target: Target) => Promise<T>} measure
+ * @returns {Promise<Record<TargetId, T[]>>}
+ */
+async function interleaved(targets, label, rounds, measure) {
+  /** @type {Partial<Record<TargetId, T[]>>} */
+  const results = {};
+  for (let round = 1; round <= rounds; round++) {
+    const turn = await eachTarget(targets, `${label}, round ${round}/${rounds}`, measure);
+    for (const target of targets) {
+      results[target.id] ??= [];
+      results[target.id]?.push(turn[target.id]);
+    }
+  }
+  return /** @type {Record<TargetId, T[]>} */ (results);
+}
+
+/**
+ * @template T
+ * @param {Target[]} targets
+ * @param {(id: TargetId) => T} value
+ * @returns {Record<TargetId, T>}
+ */
+const byTarget = (targets, value) =>
+  /** @type {Record<TargetId, T>} */ (Object.fromEntries(targets.map(({ id }) => [id, value(id)])));
+
 /** @param {Target[]} targets */
 const rssMb = (targets) =>
   Object.fromEntries(targets.map((target) => [target.id, readProcess(target.pid).rssKb / 1024]));
@@ -124,18 +155,36 @@ async function measureAll(options) {
     const run = await runStreams({ url: target.url, streams: options.streams, ...stream });
     return { ...run, ...sampler.stop(), process: target.process };
   });
-  const throughput = await eachTarget(targets, 'throughput', ({ url }) =>
-    measureThroughput({ url, key, connections: options.connections, seconds: options.throughputSeconds }),
+  // Throughput and latency run in rounds of about 2 s, the targets taking turns (direct, bare, gateway, direct,
+  // ...), so that load from elsewhere on a shared machine, which comes and goes, falls on all three alike.
+  const rounds = (/** @type {number} */ seconds) => Math.max(1, Math.round(seconds / 2));
+  const throughputRuns = await interleaved(
+    targets,
+    'throughput',
+    rounds(options.throughputSeconds),
+    ({ url }) =>
+      throughputRound({
+        url,
+        key,
+        connections: options.connections,
+        seconds: options.throughputSeconds / rounds(options.throughputSeconds),
+      }),
   );
-  const latency = await eachTarget(targets, `latency at ${options.rate} rps`, ({ url }) =>
-    measureLatency({
-      url,
-      key,
-      connections: options.latencyConnections,
-      seconds: options.latencySeconds,
-      rate: options.rate,
-    }),
+  const latencyRuns = await interleaved(
+    targets,
+    `latency at ${options.rate} rps`,
+    rounds(options.latencySeconds),
+    ({ url }) =>
+      latencyRound({
+        url,
+        key,
+        connections: options.latencyConnections,
+        seconds: options.latencySeconds / rounds(options.latencySeconds),
+        rate: options.rate,
+      }),
   );
+  const throughput = byTarget(targets, (id) => summarizeThroughput(throughputRuns[id]));
+  const latency = byTarget(targets, (id) => summarizeLatency(latencyRuns[id], options.rate));
   /** @type {Record<string, { startMb: number, warmMb: number, process: string }>} */
   const idleRss = {};
   for (const { id, process } of targets)
