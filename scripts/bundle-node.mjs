@@ -15,6 +15,6 @@ await build({
   logLevel: 'warning',
   // undici is CommonJS and calls `require` for Node's built-in modules, which an ES module does not have.
   banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    js: "import { createRequire as __gatewayCreateRequire } from 'node:module'; const require = __gatewayCreateRequire(import.meta.url);",
   },
 });

@@ -22,6 +22,7 @@ export type {
   HeaderSource,
 } from './http/exchange.js';
 export { bodyStream, fromWebRequest, toWebResponse } from './http/exchange.js';
+export { type HeaderMap, LightHeaders } from './http/header-map.js';
 export type { ProxyRoute } from './http/proxy-route.js';
 export type { RequestContext } from './http/request-record.js';
 export type { Logger, LogRecord } from './logger.js';

@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Dispatcher } from 'undici';
 import request from 'undici/lib/api/api-request.js';
 import Agent from 'undici/lib/dispatcher/agent.js';
 import type { HeaderSource, UpstreamTransport } from '../core/index.js';
@@ -13,10 +13,27 @@ const DECODERS: Record<string, () => Transform> = {
   br: createBrotliDecompress,
 };
 
-/** undici's parsed answer headers (names lowercase) as the core reads them, not copied into a `Headers`. */
-function parsedHeaders(fields: IncomingHttpHeaders): HeaderSource {
+// What a header value may hold (RFC 9110 §5.5: field-content, with obs-text). Node refuses anything else when
+// it writes the answer; a value undici decoded from stray bytes (U+FFFD) would otherwise get that far.
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * undici's parsed answer headers (names lowercase) as the core reads them, not copied into a `Headers`. A
+ * repeated field reads as its values joined with ", ". Throws, as building a Web `Headers` would, for a value
+ * that no HTTP answer may carry: the attempt then fails and another provider is tried.
+ *
+ * @example
+ * parsedHeaders({ vary: ['Origin', 'Accept'] }).get('vary'); // 'Origin, Accept'
+ */
+export function parsedHeaders(fields: Dispatcher.ResponseData['headers']): HeaderSource {
   const text = (value: unknown) =>
     typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : null;
+  for (const name of Object.keys(fields)) {
+    const value = text(fields[name]);
+    if (value !== null && INVALID_VALUE.test(value)) {
+      throw new TypeError(`The provider sent an invalid value for the ${name} header.`);
+    }
+  }
   return {
     get: (name) => text(fields[name]),
     forEach(callback) {

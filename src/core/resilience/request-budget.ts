@@ -14,7 +14,7 @@ export interface RequestBudget {
   sleep(ms: number): Promise<void>;
   /** A controller for one attempt: aborted with the budget, and on its own by the attempt's deadlines. */
   attemptController(): { controller: AbortLatch; release: () => void };
-  /** Clears the deadline timer and listeners. Safe to call more than once. */
+  /** Clears the deadline timer and stops listening to the client. Safe to call more than once. */
   dispose(): void;
 }
 
@@ -104,8 +104,7 @@ class Budget implements RequestBudget {
 
   attemptController(): { controller: AbortLatch; release: () => void } {
     const controller = createAbortLatch();
-    // abort() uses no `this`: it can be handed on as it is.
-    const release = this.#whenEnded(controller.abort);
+    const release = this.#whenEnded(() => controller.abort());
     return { controller, release };
   }
 

@@ -1,3 +1,4 @@
+import { LightHeaders } from '../http/header-map.js';
 import type { Provider } from '../providers/provider-pool.js';
 
 interface ModelEntry {
@@ -19,7 +20,7 @@ export interface ModelsListOptions {
 const decoder = new TextDecoder();
 
 async function readAll(provider: Provider, signal: AbortSignal): Promise<string[]> {
-  const headers = new Headers(
+  const headers = new LightHeaders(
     provider.authorization === undefined ? {} : { authorization: provider.authorization },
   );
   const response = await provider.transport(`${provider.prefix}/v1/models`, {
