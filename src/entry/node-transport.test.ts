@@ -1,6 +1,8 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { LightHeaders } from '../core/index.js';
 import { clientResponseHeaders } from '../core/proxy/headers.js';
-import { parsedHeaders } from './node-transport.js';
+import { parsedHeaders, undiciTransport } from './node-transport.js';
 
 describe('parsedHeaders (undici answer headers as the core reads them)', () => {
   it('reads a field, null for one that is absent, and a repeated field joined with ", "', () => {
@@ -55,5 +57,44 @@ describe('parsedHeaders (undici answer headers as the core reads them)', () => {
       ['content-type', 'application/json'],
       ['x-request-id', 'up-1'],
     ]);
+  });
+});
+
+describe('undiciTransport', () => {
+  it('fails on an answer header no HTTP answer may carry, and frees the connection', async () => {
+    let closed!: () => void;
+    const socketClosed = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    const server = createServer((socket) => {
+      socket.once('data', () => {
+        // 0xff is not UTF-8: undici reads it as U+FFFD. The body never ends on its own.
+        socket.write(
+          Buffer.concat([
+            Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-odd: caf'),
+            Buffer.from([0xff]),
+            Buffer.from('\r\ncontent-length: 100\r\n\r\n{"partial":'),
+          ]),
+        );
+      });
+      socket.once('close', closed);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const transport = undiciTransport();
+      const signal = { aborted: false, addEventListener() {}, removeEventListener() {} };
+      await expect(
+        transport(`http://127.0.0.1:${port}/v1/models`, {
+          method: 'GET',
+          headers: new LightHeaders(),
+          body: undefined,
+          signal,
+        }),
+      ).rejects.toThrow(TypeError);
+      await socketClosed;
+    } finally {
+      server.close();
+    }
   });
 });

@@ -72,7 +72,14 @@ export function undiciTransport(): UpstreamTransport {
       body: upstream.body,
       signal: upstream.signal,
     });
-    const headers = parsedHeaders(response.headers);
+    let headers: HeaderSource;
+    try {
+      headers = parsedHeaders(response.headers);
+    } catch (error) {
+      // Nobody will read this body: free the connection now instead of leaving it held.
+      response.body.destroy();
+      throw error;
+    }
     const decode = DECODERS[headers.get('content-encoding')?.trim().toLowerCase() ?? ''];
     // pipeline, not pipe: an upstream that breaks must break the decoded stream too.
     const body: Readable = decode === undefined ? response.body : pipeline(response.body, decode(), () => {});
