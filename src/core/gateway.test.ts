@@ -115,4 +115,36 @@ describe('createGateway', () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unknown_url');
     }
   });
+
+  it('answers /health through the proxy route as the Web handler does: no key, JSON, request id, a log line', async () => {
+    const { gateway, logs } = gatewayWith({ fetch: async () => new Response('{}') });
+    expect(gateway.proxy.claims('GET', '/health')).toBe(true);
+    expect(gateway.proxy.claims('HEAD', '/health')).toBe(true);
+    expect(gateway.proxy.claims('OPTIONS', '/health')).toBe(true);
+    expect(gateway.proxy.claims('POST', '/health')).toBe(false);
+    expect(gateway.proxy.claims('GET', '/health/x')).toBe(false);
+
+    const web = await gateway.fetch(new Request('http://gateway.local/health'));
+    const core = await gateway.proxy.handle({
+      method: 'GET',
+      url: 'http://gateway.local/health',
+      headers: new Headers({ origin: 'https://app.example' }),
+      body: () => null,
+      signal: new AbortController().signal,
+    });
+    for (const answer of [web, core]) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('application/json');
+      expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+      expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const expected = { status: 'ok', providers: 1, providersOpen: 0, demo: false };
+    expect(await web.json()).toMatchObject(expected);
+    expect(JSON.parse(new TextDecoder().decode(core.body as Uint8Array))).toMatchObject(expected);
+    expect(logs.filter((line) => line.msg === 'request' && line.path === '/health')).toHaveLength(2);
+
+    const head = await gateway.fetch(new Request('http://gateway.local/health', { method: 'HEAD' }));
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
 });

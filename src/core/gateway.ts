@@ -9,6 +9,7 @@ import { GatewayError, InvalidRequestError } from './errors/gateway-error.js';
 import { renderError } from './errors/render-error.js';
 import { cors, createCorsPolicy } from './http/cors.js';
 import { fromWebRequest, toWebResponse } from './http/exchange.js';
+import { createHealthCheck } from './http/health.js';
 import { createProxyRoute, type ProxyRoute, pathOf, unexpectedError } from './http/proxy-route.js';
 import { createRequestLogger, requestLog } from './http/request-log.js';
 import type { RequestContext, RequestRecord } from './http/request-record.js';
@@ -43,7 +44,7 @@ export interface Gateway {
   /** The whole gateway as a Web-standard handler. */
   fetch(request: Request, context?: RequestContext): Promise<Response>;
   /**
-   * The `/v1/*` route on the core's own request and response types, for a runtime that serves it without
+   * The `/v1/*` route and `/health` on the core's own request and response types, for a runtime that serves them without
    * Web `Request`/`Response` (the Node entry). `fetch` answers the same requests the same way.
    */
   readonly proxy: ProxyRoute;
@@ -92,29 +93,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   const listsModels = providers.some(
     (provider) => provider.models !== undefined || provider.aliases !== undefined,
   );
-  const proxy = createProxyRoute({ forward, verifyKey, cors: corsPolicy, log, logger, listsModels });
   const startedAt = now();
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
+  const health = createHealthCheck({ providers, now, startedAt, demo: config.demo });
+  const proxy = createProxyRoute({ forward, verifyKey, cors: corsPolicy, log, logger, listsModels, health });
 
   const app = new Hono<AppEnv>();
-  // The proxy route answers whole (log, CORS and errors included), before the app's middleware.
-  app.all('/v1/*', async (c, next) => {
+  // The proxy route (/v1/* and /health) answers whole (log, CORS and errors included), before the app's middleware.
+  app.all('*', async (c, next) => {
     if (!proxy.claims(c.req.method, pathOf(c.req.url))) return next();
     return toWebResponse(await proxy.handle(fromWebRequest(c.req.raw), c.env));
   });
   app.use(requestLog(log));
   app.use(cors(corsPolicy));
-  app.get('/health', (c) => {
-    // Degraded, not down: the gateway itself is fine, and a provider with an open breaker is being worked around.
-    const open = providers.filter((provider) => provider.breaker.snapshot().state !== 'closed').length;
-    return c.json({
-      status: open === 0 ? 'ok' : 'degraded',
-      uptimeSeconds: uptimeSeconds(),
-      providers: providers.length,
-      providersOpen: open,
-      demo: config.demo,
-    });
-  });
   app.get('/stats', withClientKey, (c) =>
     c.json({
       strategy: config.strategy,

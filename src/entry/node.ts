@@ -4,6 +4,7 @@ import { type Config, ConfigError } from '../core/index.js';
 import { loadNodeConfig } from './node-config.js';
 import { batchedStdoutLogger } from './node-logger.js';
 import { startNodeServer } from './node-server.js';
+import { capYoungGeneration } from './young-generation-cap.js';
 
 /** One line on stderr and a non-zero exit: never a stack trace, never a value from the environment. */
 function exitWith(message: string): never {
@@ -27,6 +28,10 @@ function loadConfig(): Config {
 // Set here, before anything is compiled, so that `node dist/gateway.mjs` needs no flags; nothing else in
 // the gateway is WebAssembly.
 setFlagsFromString('--no-liftoff');
+// With hundreds of streams open, V8 grows its young generation to 2 x 16 MB, which stays resident. Capped at
+// 2 x 8 MB (what the bare proxy of `npm run bench` settles at): 13 MB less peak RSS at 500 open streams, for
+// twice as many young-generation collections under full load, about 1.6 µs more CPU per request (measured).
+capYoungGeneration({ maxSemiSpaceMb: 8 });
 
 const notices: string[] = [];
 let config = loadConfig();

@@ -61,6 +61,14 @@ describe.each(targets)('client keys (%s)', (_name, startTarget) => {
     expect(text).not.toContain(upstream.url);
   });
 
+  it('answers HEAD /health with the headers of GET and no body', async () => {
+    const response = await fetch(`${gateway.url}/health`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(await response.text()).toBe('');
+  });
+
   it('answers 404 for unknown routes, with or without a key', async () => {
     for (const headers of [{}, auth()]) {
       for (const [method, path] of [

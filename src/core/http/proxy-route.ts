@@ -17,14 +17,22 @@ export interface ProxyRouteOptions {
   logger: Logger;
   /** Whether `GET /v1/models` is the gateway's own listing rather than forwarded. */
   listsModels: boolean;
+  /** The answer to `GET /health` (served without a key). */
+  health: () => GatewayResponse;
 }
 
+/**
+ * The routes the core answers on its own request and response types: `/v1/*` (all of it but the gateway's
+ * own model listing) and the health probe.
+ */
 export interface ProxyRoute {
   /** Whether a request for `method` and `path` (no query) is this route's; every other one is the app's. */
   claims(method: string, path: string): boolean;
   /** The whole answer to a claimed request: preflight, auth, forwarding, errors, CORS, request id and log line. */
   handle(request: GatewayRequest, context?: RequestContext): Promise<GatewayResponse>;
 }
+
+const HEALTH_PATH = '/health';
 
 /** The path of an absolute URL, without query or fragment. */
 export function pathOf(url: string): string {
@@ -35,26 +43,31 @@ export function pathOf(url: string): string {
 }
 
 /**
- * The `/v1/*` route, all of it, on the core's own request and response types: the hot path of the gateway.
- * The Hono app delegates to it through Web adapters; a runtime with a faster server (the Node entry) calls it
- * directly, so every decision stays here either way.
+ * The `/v1/*` route, all of it, and `/health`, on the core's own request and response types: the hot path of
+ * the gateway and what probes call. The Hono app delegates to it through Web adapters; a runtime with a faster
+ * server (the Node entry) calls it directly, so every decision stays here either way.
  *
  * @example
- * const route = createProxyRoute({ forward, verifyKey, cors, log, logger, listsModels: false });
+ * const route = createProxyRoute({ forward, verifyKey, cors, log, logger, listsModels: false, health });
  * if (route.claims('POST', '/v1/chat/completions')) answer = await route.handle(request);
  */
 export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
-  const { forward, verifyKey, cors, log, logger, listsModels } = options;
+  const { forward, verifyKey, cors, log, logger, listsModels, health } = options;
   return {
     claims(method, path) {
+      if (path === HEALTH_PATH) return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
       if (!path.startsWith('/v1/')) return false;
       return !(listsModels && path === '/v1/models' && (method === 'GET' || method === 'HEAD'));
     },
     async handle(request, context) {
       const record = log.begin();
+      const path = pathOf(request.url);
       let answer: GatewayResponse;
       if (request.method === 'OPTIONS') {
         answer = cors.preflight(request.headers);
+      } else if (path === HEALTH_PATH) {
+        answer = health();
+        cors.decorate(answer.headers, request.headers.get('origin'));
       } else {
         try {
           await verifyKey(presentedKeys(request.headers));
@@ -69,11 +82,7 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
         cors.decorate(answer.headers, request.headers.get('origin'));
       }
       answer.headers.set('x-request-id', record.id);
-      log.finish(
-        record,
-        { method: request.method, path: pathOf(request.url), status: answer.status },
-        context,
-      );
+      log.finish(record, { method: request.method, path, status: answer.status }, context);
       return answer;
     },
   };

@@ -1,0 +1,49 @@
+import type { Provider } from '../providers/provider-pool.js';
+import type { GatewayResponse } from './exchange.js';
+import { LightHeaders } from './header-map.js';
+
+const encoder = new TextEncoder();
+
+/** The body of `GET /health`. Nothing in it is secret: it is served without a key. */
+export interface HealthReport {
+  /** `degraded` while a provider's breaker is not closed: the gateway works around it. */
+  status: 'ok' | 'degraded';
+  uptimeSeconds: number;
+  providers: number;
+  providersOpen: number;
+  demo: boolean;
+}
+
+/**
+ * The answer to `GET /health`, made on the core's own response type, so that a runtime serving the core
+ * without Web `Request`/`Response` (the Node entry) answers health probes without them too.
+ *
+ * @example
+ * const health = createHealthCheck({ providers, now: Date.now, startedAt: Date.now(), demo: false });
+ * health(); // { status: 200, body: {"status":"ok","uptimeSeconds":0,...} }
+ */
+export function createHealthCheck(options: {
+  providers: readonly Provider[];
+  now: () => number;
+  /** When the gateway started, in milliseconds since the epoch. */
+  startedAt: number;
+  demo: boolean;
+}): () => GatewayResponse {
+  const { providers, now, startedAt, demo } = options;
+  return function healthCheck() {
+    // Degraded, not down: the gateway itself is fine, and a provider with an open breaker is being worked around.
+    const open = providers.filter((provider) => provider.breaker.snapshot().state !== 'closed').length;
+    const report: HealthReport = {
+      status: open === 0 ? 'ok' : 'degraded',
+      uptimeSeconds: Math.floor((now() - startedAt) / 1000),
+      providers: providers.length,
+      providersOpen: open,
+      demo,
+    };
+    return {
+      status: 200,
+      headers: new LightHeaders({ 'content-type': 'application/json' }),
+      body: encoder.encode(JSON.stringify(report)) as Uint8Array<ArrayBuffer>,
+    };
+  };
+}
