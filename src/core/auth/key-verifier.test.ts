@@ -3,6 +3,10 @@ import { AuthenticationError } from '../errors/gateway-error.js';
 import { presentedKeys } from './client-keys.js';
 import { createKeyVerifier, type KeyVerifier } from './key-verifier.js';
 
+/** The verifier's verdict as a promise, whether it decided at once (returned or threw) or later. */
+const settled = (verify: KeyVerifier, presented: readonly string[]) =>
+  Promise.resolve().then(() => verify(presented));
+
 /** Resolves to the AuthenticationError the verifier must reject with. */
 async function rejection(verify: KeyVerifier, presented: readonly string[]): Promise<AuthenticationError> {
   let thrown: unknown;
@@ -25,22 +29,27 @@ describe('createKeyVerifier: list mode', () => {
   const verify = createKeyVerifier({ kind: 'list', keys: ['key-one', 'key-two', 'key-three'] });
 
   it.each(['key-one', 'key-two', 'key-three'])('accepts the configured key %s', async (key) => {
-    await expect(verify([key])).resolves.toBeUndefined();
+    await expect(settled(verify, [key])).resolves.toBeUndefined();
   });
 
   it('accepts keys taken from Bearer, X-API-KEY or both', async () => {
     await expect(
-      verify(presentedKeys(new Headers({ authorization: 'bearer key-one' }))),
+      settled(verify, presentedKeys(new Headers({ authorization: 'bearer key-one' }))),
     ).resolves.toBeUndefined();
-    await expect(verify(presentedKeys(new Headers({ 'X-API-KEY': 'key-two' })))).resolves.toBeUndefined();
     await expect(
-      verify(presentedKeys(new Headers({ authorization: 'Bearer key-one', 'x-api-key': 'key-three' }))),
+      settled(verify, presentedKeys(new Headers({ 'X-API-KEY': 'key-two' }))),
+    ).resolves.toBeUndefined();
+    await expect(
+      settled(
+        verify,
+        presentedKeys(new Headers({ authorization: 'Bearer key-one', 'x-api-key': 'key-three' })),
+      ),
     ).resolves.toBeUndefined();
   });
 
   it('accepts when one of the presented keys is configured', async () => {
-    await expect(verify(['wrong-key', 'key-two'])).resolves.toBeUndefined();
-    await expect(verify(['key-two', 'wrong-key'])).resolves.toBeUndefined();
+    await expect(settled(verify, ['wrong-key', 'key-two'])).resolves.toBeUndefined();
+    await expect(settled(verify, ['key-two', 'wrong-key'])).resolves.toBeUndefined();
   });
 
   it.each(['key-on', 'key-one ', 'KEY-ONE', 'key-one-x', 'sk-INTRUDER-42', 'zq9'])(
@@ -62,9 +71,23 @@ describe('createKeyVerifier: list mode', () => {
     expect(error.message).toContain('X-API-KEY');
   });
 
+  it('decides at once, without a promise, for keys whose digests it already knows', async () => {
+    const fresh = createKeyVerifier({ kind: 'list', keys: ['key-one'] });
+    // First sight of each key: the digests are computed (asynchronously).
+    const first = fresh(['key-one']);
+    expect(first).toBeInstanceOf(Promise);
+    await first;
+    await rejection(fresh, ['known-wrong']);
+    expect(fresh(['key-one'])).toBeUndefined();
+    expect(() => fresh(['known-wrong'])).toThrow(AuthenticationError);
+    expect(fresh(['known-wrong', 'key-one'])).toBeUndefined();
+    // One new key among known ones: back to waiting for its digest.
+    await expect(fresh(['key-one', 'not-seen-yet'])).resolves.toBeUndefined();
+  });
+
   it('works again after a rejection', async () => {
     await rejection(verify, ['nope']);
-    await expect(verify(['key-one'])).resolves.toBeUndefined();
+    await expect(settled(verify, ['key-one'])).resolves.toBeUndefined();
   });
 });
 
@@ -72,7 +95,7 @@ describe('createKeyVerifier: any mode ("*")', () => {
   const verify = createKeyVerifier({ kind: 'any' });
 
   it.each(['x', 'anything-at-all', '*'])('accepts %j', async (key) => {
-    await expect(verify([key])).resolves.toBeUndefined();
+    await expect(settled(verify, [key])).resolves.toBeUndefined();
   });
 
   it('rejects a request that presents no key, naming both headers', async () => {

@@ -10,17 +10,30 @@ async function sha256(text: string): Promise<Uint8Array> {
 /** Digests of recently presented keys: a WebCrypto digest per request is costly (on Node, a thread-pool job). */
 const DIGEST_CACHE_SIZE = 1024;
 
-function cachedSha256(): (text: string) => Promise<Uint8Array> {
-  const cache = new Map<string, Promise<Uint8Array>>();
-  return function digestOf(text) {
-    let digest = cache.get(text);
-    if (digest === undefined) {
-      // Invented keys must not grow the cache without bound: start over when full.
-      if (cache.size >= DIGEST_CACHE_SIZE) cache.clear();
-      digest = sha256(text);
-      cache.set(text, digest);
-    }
-    return digest;
+/** A digest being computed, then (once known) the digest itself, so that a known key is checked at once. */
+type CachedDigest = Promise<Uint8Array> | Uint8Array;
+
+function digestCache() {
+  const cache = new Map<string, CachedDigest>();
+  return {
+    /** The digest of `text`, computing it (and caching it) when it is not known. */
+    digestOf(text: string): CachedDigest {
+      let digest = cache.get(text);
+      if (digest === undefined) {
+        // Invented keys must not grow the cache without bound: start over when full.
+        if (cache.size >= DIGEST_CACHE_SIZE) cache.clear();
+        const pending = sha256(text);
+        digest = pending;
+        cache.set(text, pending);
+        pending.then(
+          (value) => {
+            if (cache.get(text) === pending) cache.set(text, value);
+          },
+          () => cache.delete(text),
+        );
+      }
+      return digest;
+    },
   };
 }
 
@@ -31,8 +44,12 @@ function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-/** Checks presented keys; resolves when one is accepted, rejects with a 401 {@link AuthenticationError}. */
-export type KeyVerifier = (presented: readonly string[]) => Promise<void>;
+/**
+ * Checks presented keys. Returns undefined when a key is accepted at once (its digest is known), otherwise a
+ * promise that resolves when one is accepted; a refusal is a 401 {@link AuthenticationError}, thrown or
+ * rejected. `await` takes either.
+ */
+export type KeyVerifier = (presented: readonly string[]) => Promise<void> | undefined;
 
 /**
  * Builds the check for `PROXY_API_KEYS`. Keys are compared as SHA-256 digests in constant time, against
@@ -41,8 +58,8 @@ export type KeyVerifier = (presented: readonly string[]) => Promise<void>;
  *
  * @example
  * const verify = createKeyVerifier({ kind: 'list', keys: ['k1'] });
- * await verify(['k1']); // resolves
- * await verify(['k2']); // rejects: 401
+ * await verify(['k1']); // accepted
+ * await verify(['k2']); // throws: 401
  */
 export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
   if (clientKeys.kind === 'unset') {
@@ -57,21 +74,35 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
       'Missing API key: send it as "Authorization: Bearer <key>" or "X-API-KEY: <key>".',
     );
   if (clientKeys.kind === 'any') {
-    return async function acceptAnyKey(presented) {
-      if (presented.length === 0) throw missing();
+    return function acceptAnyKey(presented) {
+      return presented.length === 0 ? Promise.reject(missing()) : undefined;
     };
   }
   const configured = Promise.all(clientKeys.keys.map(sha256));
-  const digestOf = cachedSha256();
-  return async function verifyKey(presented) {
-    if (presented.length === 0) throw missing();
-    const known = await configured;
+  let known: readonly Uint8Array[] | undefined;
+  void configured.then((digests) => {
+    known = digests;
+  });
+  const { digestOf } = digestCache();
+  /** Every presented digest against every configured one, without an early exit. */
+  const check = (digests: readonly Uint8Array[], candidates: readonly Uint8Array[]) => {
     let accepted = false;
-    for (const key of presented) {
-      // The lookup only finds keys this client sent before; the comparison below is what decides.
-      const digest = await digestOf(key);
-      for (const candidate of known) accepted = digestsEqual(digest, candidate) || accepted;
+    for (const digest of digests) {
+      for (const candidate of candidates) accepted = digestsEqual(digest, candidate) || accepted;
     }
     if (!accepted) throw new AuthenticationError('Invalid API key.');
+  };
+  return function verifyKey(presented) {
+    if (presented.length === 0) return Promise.reject(missing());
+    // The lookup only finds keys this client sent before; the comparison in `check` is what decides.
+    const digests = presented.map(digestOf);
+    if (known !== undefined && digests.every((digest) => digest instanceof Uint8Array)) {
+      // Every digest known: no await, the common case of a client sending its key again.
+      check(digests as Uint8Array[], known);
+      return undefined;
+    }
+    return Promise.all([Promise.all(digests), configured]).then(([values, candidates]) =>
+      check(values, candidates),
+    );
   };
 }

@@ -4,6 +4,9 @@ import { createSmoothRoundRobin } from './smooth-round-robin.js';
 import type { Candidate, Random, Strategy } from './strategy.js';
 import { createWeightedRandom } from './weighted-random.js';
 
+const hasWeight = (candidate: Candidate) => candidate.weight > 0;
+const isNonEmpty = <C>(list: readonly C[]): list is readonly [C, ...C[]] => list.length > 0;
+
 export interface Balancer {
   /** One of `candidates`, or undefined when there are none. */
   pick<C extends Candidate>(candidates: readonly C[]): C | undefined;
@@ -26,10 +29,9 @@ export function createBalancer(options: { strategy: StrategyName; random: Random
         : createSmoothRoundRobin();
   return {
     pick: function pickProvider(candidates) {
-      const weighted = candidates.filter((candidate) => candidate.weight > 0);
-      const [first, ...rest] = weighted;
-      if (first !== undefined) return strategy.pick([first, ...rest]);
-      return candidates[0];
+      // Most often every candidate has a weight: no copy then.
+      const weighted = candidates.every(hasWeight) ? candidates : candidates.filter(hasWeight);
+      return isNonEmpty(weighted) ? strategy.pick(weighted) : candidates[0];
     },
   };
 }

@@ -45,7 +45,7 @@ export function createRequestLogger(options: { logger: Logger; now: () => number
           durationMs: now() - record.start,
           ...(outcome === undefined ? {} : { outcome }),
         });
-      if (record.done === undefined) return write();
+      if (record.done === undefined) return write(record.outcome);
       const logged = record.done.then(write);
       context?.waitUntil?.(logged);
     },

@@ -8,7 +8,9 @@ export interface RequestRecord {
   provider?: string;
   /** Upstream attempts made. */
   attempts: number;
-  /** Settles when a proxied response body has ended, with how it ended. */
+  /** How a proxied response body ended, when it had by the time the answer was ready (one read whole). */
+  outcome?: BodyOutcome;
+  /** Settles when a proxied response body that was still open when the answer was ready has ended. */
   done?: Promise<BodyOutcome>;
 }
 

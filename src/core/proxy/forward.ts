@@ -19,6 +19,8 @@ import { forwardedTarget } from './upstream-url.js';
 const MAX_WAIT_MS = 10_000;
 /** Chat and text completions streams end with `data: [DONE]`; others (the Responses API) do not. */
 const ENDS_WITH_DONE = /^\/v1\/(?:chat\/)?completions(?:\?|$)/;
+/** The chain of a request that names no model: one pass over the providers. */
+const NO_MODEL: readonly undefined[] = [undefined];
 
 export interface ForwardOptions {
   providers: readonly Provider[];
@@ -84,7 +86,8 @@ export function createForward(options: ForwardOptions) {
       model !== undefined && Object.hasOwn(options.modelFallbacks, model)
         ? options.modelFallbacks[model]
         : undefined;
-    const chain = model === undefined ? [undefined] : [model, ...(fallbacks ?? [])];
+    const chain: readonly (string | undefined)[] =
+      model === undefined ? NO_MODEL : fallbacks === undefined ? [model] : [model, ...fallbacks];
     const budget = createRequestBudget({
       deadline: record.start + options.requestTimeoutMs,
       now,
@@ -96,7 +99,8 @@ export function createForward(options: ForwardOptions) {
     let answered = false;
     let attempt = 0;
     try {
-      for (const [index, chainModel] of chain.entries()) {
+      for (let index = 0; index < chain.length; index++) {
+        const chainModel = chain[index];
         const candidates = index === 0 ? served : serving(providers, chainModel as string);
         const lastModel = index === chain.length - 1;
         const tried = new Set<Provider>();
@@ -127,10 +131,9 @@ export function createForward(options: ForwardOptions) {
             upstreamModel !== undefined && upstreamModel !== model && body !== undefined
               ? withModel(contentType, body, upstreamModel)
               : body;
-          let resolveDone: (outcome: BodyOutcome) => void = () => {};
-          const done = new Promise<BodyOutcome>((resolve) => {
-            resolveDone = resolve;
-          });
+          // How the answer's body ended: known at once for an answer read whole, later for a stream.
+          let ended: BodyOutcome | undefined;
+          let resolveDone: ((outcome: BodyOutcome) => void) | undefined;
           const result = await attemptUpstream({
             provider,
             url: `${provider.prefix}${target}`,
@@ -148,12 +151,18 @@ export function createForward(options: ForwardOptions) {
             expectDone,
             onBodyEnd(outcome) {
               budget.dispose();
-              resolveDone(outcome);
+              if (resolveDone === undefined) ended = outcome;
+              else resolveDone(outcome);
             },
           });
           if (result.ok) {
             answered = true;
-            record.done = done;
+            if (ended !== undefined) record.outcome = ended;
+            else {
+              record.done = new Promise<BodyOutcome>((resolve) => {
+                resolveDone = resolve;
+              });
+            }
             result.answer.headers.set('x-proxy-attempts', String(attempt));
             if (chainModel !== undefined) result.answer.headers.set('x-proxy-model', chainModel);
             return result.answer;

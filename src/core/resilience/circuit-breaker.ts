@@ -36,6 +36,9 @@ export interface CircuitBreaker {
   snapshot(): BreakerSnapshot;
 }
 
+/** The ticket of every attempt through a closed breaker: nothing to release, so one is shared. */
+const NOT_A_PROBE: BreakerTicket = Object.freeze({ probe: false, release: () => {} });
+
 /**
  * A circuit breaker for one provider: `failureThreshold` consecutive failures open it for a cooldown that
  * doubles on each reopening up to `maxCooldownMs`. After the cooldown it is half-open: one probe goes
@@ -69,7 +72,7 @@ export function createCircuitBreaker(options: BreakerOptions): CircuitBreaker {
       return current === 'closed' || (current === 'half-open' && probe === undefined);
     },
     onAttempt() {
-      if (state() === 'closed') return { probe: false, release: () => {} };
+      if (state() === 'closed') return NOT_A_PROBE;
       const ticket: BreakerTicket = {
         probe: true,
         release: () => {

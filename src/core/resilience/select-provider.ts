@@ -7,6 +7,11 @@ export interface Selection {
   waitMs: number;
 }
 
+/** The providers that pass `test`: the list itself when all do (the usual case), so nothing is copied. */
+function kept(providers: readonly Provider[], test: (provider: Provider) => boolean): readonly Provider[] {
+  return providers.every(test) ? providers : providers.filter(test);
+}
+
 /**
  * Chooses where the next attempt of a request goes. Providers not yet tried come first; once all were tried,
  * any may be tried again. Among those, the strategy picks from the ones ready now (breaker allowing, no
@@ -24,10 +29,10 @@ export function selectProvider(options: {
   now: number;
 }): Selection | undefined {
   const { providers, tried, balancer, now } = options;
-  const fresh = providers.filter((provider) => !tried.has(provider));
+  const fresh = tried.size === 0 ? providers : providers.filter((provider) => !tried.has(provider));
   const pool = fresh.length > 0 ? fresh : providers;
-  const unblocked = pool.filter((provider) => provider.notBefore <= now);
-  const ready = balancer.pick(unblocked.filter((provider) => provider.breaker.canAttempt()));
+  const unblocked = kept(pool, (provider) => provider.notBefore <= now);
+  const ready = balancer.pick(kept(unblocked, (provider) => provider.breaker.canAttempt()));
   if (ready !== undefined) return { provider: ready, waitMs: 0 };
   const soonestOf = (candidates: readonly Provider[], at: (provider: Provider) => number) =>
     candidates.reduce<Provider | undefined>(
