@@ -45,7 +45,7 @@ export function evaluate(report) {
    * @param {'min' | 'max'} kind whether the limit is a floor or a ceiling
    * @param {string} [measured]
    */
-  const check = (id, target, value, limit, kind, measured = `${value.toFixed(2)}x`) => ({
+  const check = (id, target, value, limit, kind, measured = ratioNear(value, limit)) => ({
     id,
     target,
     measured,
@@ -89,6 +89,16 @@ export function evaluate(report) {
       'max',
     ),
   ];
+}
+
+/**
+ * A ratio to two decimals, or three when two would round it onto the limit (0.897 is not "0.90x", which would
+ * read as holding a ">= 0.9x" target it misses).
+ * @param {number} value @param {number} limit
+ */
+function ratioNear(value, limit) {
+  const two = value.toFixed(2);
+  return `${Number(two) === limit && value !== limit ? value.toFixed(3) : two}x`;
 }
 
 /** @param {number} a @param {number} b */
