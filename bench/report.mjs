@@ -33,7 +33,8 @@ export function evaluate(report) {
     latency[id].addedP50Ms = latency[id].p50Ms - latency.direct.p50Ms;
     latency[id].addedP99Ms = latency[id].p99Ms - latency.direct.p99Ms;
   }
-  const ms = (/** @type {number} */ n) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} ms`;
+  /** Milliseconds with a sign; `limit` for a figure that a target compares (see {@link nearLimit}). */
+  const ms = (/** @type {number} */ n, limit = Number.NaN) => `${n >= 0 ? '+' : ''}${nearLimit(n, limit)} ms`;
   const gwAdded = /** @type {number} */ (latency.gateway.addedP99Ms);
   const bareAdded = /** @type {number} */ (latency.bare.addedP99Ms);
   const p50Diff = streaming.gateway.p50Ms - streaming.bare.p50Ms;
@@ -45,7 +46,7 @@ export function evaluate(report) {
    * @param {'min' | 'max'} kind whether the limit is a floor or a ceiling
    * @param {string} [measured]
    */
-  const check = (id, target, value, limit, kind, measured = ratioNear(value, limit)) => ({
+  const check = (id, target, value, limit, kind, measured = `${nearLimit(value, limit)}x`) => ({
     id,
     target,
     measured,
@@ -69,9 +70,9 @@ export function evaluate(report) {
       gwAdded - bareAdded,
       1,
       'max',
-      `${ms(gwAdded)} vs ${ms(bareAdded)}: ${ms(gwAdded - bareAdded)}`,
+      `${ms(gwAdded)} vs ${ms(bareAdded)}: ${ms(gwAdded - bareAdded, 1)}`,
     ),
-    check('streamP50', 'chunk delay p50 within 1 ms of bare proxy', p50Diff, 1, 'max', ms(p50Diff)),
+    check('streamP50', 'chunk delay p50 within 1 ms of bare proxy', p50Diff, 1, 'max', ms(p50Diff, 1)),
     check('streamP99', 'chunk delay p99 <= 1.5x bare proxy', relative(streaming, 'p99Ms'), 1.5, 'max'),
     check(
       'streamPeakRss',
@@ -92,13 +93,14 @@ export function evaluate(report) {
 }
 
 /**
- * A ratio to two decimals, or three when two would round it onto the limit (0.897 is not "0.90x", which would
- * read as holding a ">= 0.9x" target it misses).
- * @param {number} value @param {number} limit
+ * `value` to `digits` decimals, or more when fewer would round it onto `limit` (0.8996 is not "0.90", which
+ * would read as holding a ">= 0.9" target it misses).
+ * @param {number} value @param {number} limit @param {number} [digits]
  */
-function ratioNear(value, limit) {
-  const two = value.toFixed(2);
-  return `${Number(two) === limit && value !== limit ? value.toFixed(3) : two}x`;
+export function nearLimit(value, limit, digits = 2) {
+  let shown = digits;
+  while (shown < 6 && value !== limit && Number(value.toFixed(shown)) === limit) shown += 1;
+  return value.toFixed(shown);
 }
 
 /** @param {number} a @param {number} b */

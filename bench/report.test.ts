@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: the benchmark is plain JavaScript, typed by its JSDoc only.
-import { evaluate } from './report.mjs';
+import { evaluate, nearLimit } from './report.mjs';
 
 /** A report whose targets differ only in throughput (requests/s) and peak RSS (MB). */
 function report(gateway: { rps: number; peakMb: number }) {
@@ -27,6 +27,14 @@ type Check = { id: string; measured: string; holds: boolean };
 const find = (checks: Check[], id: string) => checks.find((check) => check.id === id) as Check;
 
 describe('evaluate', () => {
+  it('shows more decimals when fewer would round a missed target onto its limit', () => {
+    expect(nearLimit(0.8996, 0.9)).toBe('0.8996');
+    expect(nearLimit(1.2004, 1.2)).toBe('1.2004');
+    expect(nearLimit(1.004, 1)).toBe('1.004');
+    expect(nearLimit(1.2, 1.2)).toBe('1.20');
+    expect(nearLimit(0.93456, 0.9)).toBe('0.93');
+  });
+
   it('shows a third decimal when two would round a missed target onto its limit', () => {
     const checks = evaluate(report({ rps: 897, peakMb: 120.4 })) as Check[];
     expect(find(checks, 'throughput')).toMatchObject({ measured: '0.897x', holds: false });

@@ -107,6 +107,28 @@ describe('createGateway', () => {
     ]);
   });
 
+  it('logs a JSON answer and a body-less one (read whole before answering) at once, with outcome complete', async () => {
+    const { gateway, logs } = gatewayWith({
+      fetch: async (_url, init) =>
+        init.method === 'DELETE'
+          ? new Response(null, { status: 204 })
+          : new Response('{"object":"chat.completion"}', { headers: { 'content-type': 'application/json' } }),
+    });
+    const pending: Promise<unknown>[] = [];
+    const context = { waitUntil: (promise: Promise<unknown>) => pending.push(promise) };
+    const json = await gateway.fetch(
+      request('/v1/chat/completions', { method: 'POST', body: '{}' }),
+      context,
+    );
+    const empty = await gateway.fetch(request('/v1/files/f1', { method: 'DELETE' }), context);
+    expect([json.status, empty.status]).toEqual([200, 204]);
+    expect(pending).toHaveLength(0);
+    expect(logs.filter((line) => line.msg === 'request')).toEqual([
+      expect.objectContaining({ status: 200, path: '/v1/chat/completions', outcome: 'complete' }),
+      expect.objectContaining({ status: 204, path: '/v1/files/f1', outcome: 'complete' }),
+    ]);
+  });
+
   it('answers 404 in OpenAI shape for /v1 itself and for routes outside /v1/', async () => {
     const { gateway } = gatewayWith({ fetch: async () => new Response('{}') });
     for (const path of ['/v1', '/v2/models', '/']) {
@@ -116,7 +138,7 @@ describe('createGateway', () => {
     }
   });
 
-  it('answers /health through the proxy route as the Web handler does: no key, JSON, request id, a log line', async () => {
+  it('answers /health through the proxy route, directly and through the Web handler: no key, JSON, CORS, request id, a log line', async () => {
     const { gateway, logs } = gatewayWith({ fetch: async () => new Response('{}') });
     expect(gateway.proxy.claims('GET', '/health')).toBe(true);
     expect(gateway.proxy.claims('HEAD', '/health')).toBe(true);

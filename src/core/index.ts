@@ -10,7 +10,7 @@ export {
   type ParseConfigOptions,
   parseConfig,
 } from './config/index.js';
-export { ConfigError, GatewayError, renderError } from './errors/index.js';
+export { ConfigError, errorResponse, GatewayError, renderError } from './errors/index.js';
 export type { Gateway, GatewayOptions } from './gateway.js';
 export { createGateway } from './gateway.js';
 export type {

@@ -1,6 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Config, createGateway, type Logger, type UpstreamTransport } from '../core/index.js';
+import {
+  type Config,
+  createGateway,
+  errorResponse,
+  jsonConsoleLogger,
+  type Logger,
+  type UpstreamTransport,
+} from '../core/index.js';
 import { nodeRequest, plainPath, writeAnswer } from './node-exchange.js';
 import { undiciTransport } from './node-transport.js';
 
@@ -41,19 +49,37 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
     transport: options.transport ?? undiciTransport(),
   });
   // Everything but the proxy route goes through Hono's Web Request/Response adapter. It is imported on the
-  // first such request: it loads Node's own fetch implementation (Request, Response, Headers), about 6 MB of
-  // RSS measured, which a gateway that only proxies and answers probes never needs.
+  // first such request: it loads Node's own fetch implementation (Request, Response, Headers), 6.5 MB of
+  // RSS measured, which a gateway that only proxies and answers probes never needs. (It also puts its own
+  // Request and Response in place of the globals, from then on.)
   let webListener: Promise<NodeListener> | undefined;
   const loadWebListener = async (): Promise<NodeListener> => {
     const { getRequestListener } = await import('@hono/node-server');
     return getRequestListener((request: Request) => gateway.fetch(request), { hostname: config.host });
   };
+  const logger = options.logger ?? jsonConsoleLogger;
+  /** The adapter could not be loaded (a broken install): a 500 naming a request id, and a log line. */
+  const webFailed = (res: ServerResponse, error: unknown) => {
+    const requestId = randomUUID();
+    logger({
+      level: 'error',
+      msg: 'web adapter failed',
+      requestId,
+      error: error instanceof Error ? error.name : typeof error,
+    });
+    if (res.headersSent) res.destroy();
+    else writeAnswer(res, errorResponse(error, requestId));
+  };
   const { proxy } = gateway;
   const server = createServer((req, res) => {
     const path = plainPath(req.url);
     if (path === undefined || !proxy.claims(req.method ?? 'GET', path)) {
-      webListener ??= loadWebListener();
-      webListener.then((listener) => listener(req, res)).catch(() => res.destroy());
+      webListener ??= loadWebListener().catch((error: unknown) => {
+        // Not for good: the next request tries again.
+        webListener = undefined;
+        throw error;
+      });
+      webListener.then((listener) => listener(req, res)).catch((error: unknown) => webFailed(res, error));
       return;
     }
     // The hot path: the core's proxy route on Node's own request and response, no Web objects in between.

@@ -11,6 +11,9 @@ const DEFAULT_GROWTH_FACTOR = 2;
  * generation is at the cap (`--semi-space-growth-factor=1`, a value V8 reads each time it grows) and back on
  * when V8 has shrunk it below. Returns a function that stops watching.
  *
+ * Best effort: Node reports each collection a turn of the event loop later, so a burst of allocation that
+ * makes V8 grow the young generation twice before then leaves it a step (or two) past the cap, where it stays.
+ *
  * Why: hundreds of open streams keep many objects alive across collections, and V8 answers that by growing
  * the young generation to its 16 MB per semi-space maximum, whose pages then stay resident.
  *

@@ -8,4 +8,4 @@ export {
   UpstreamError,
 } from './gateway-error.js';
 export type { OpenAIErrorBody } from './render-error.js';
-export { internalErrorBody, renderError } from './render-error.js';
+export { errorResponse, internalErrorBody, renderError } from './render-error.js';

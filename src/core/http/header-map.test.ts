@@ -55,4 +55,28 @@ describe('LightHeaders', () => {
     expect(response.headers.get('x-proxy-provider')).toBe('p1');
     expect(response.headers.get('content-type')).toBe('text/plain');
   });
+
+  it('keeps the same answers past the size where it indexes its fields (a client may send thousands)', () => {
+    const light = new LightHeaders();
+    const web = new Headers();
+    for (const target of [light, web]) {
+      for (let i = 0; i < 2000; i++) target.append(`X-Field-${i}`, String(i));
+      target.append('x-field-7', 'again');
+      target.set('X-Field-1999', 'last');
+      target.delete('x-field-3');
+      target.append('x-field-3', 'back');
+      target.delete('x-field-0');
+    }
+    expect(light.get('x-field-7')).toBe('7, again');
+    expect(light.get('x-field-1999')).toBe('last');
+    expect(light.has('x-field-0')).toBe(false);
+    expect(light.get('x-field-1500')).toBe('1500');
+    for (const name of ['x-field-3', 'x-field-7', 'x-field-1999', 'x-field-1000', 'x-field-0']) {
+      expect(light.get(name)).toBe(web.get(name));
+    }
+    const names = [...light].map(([name]) => name);
+    expect(names).toHaveLength(1999);
+    expect(names.at(-1)).toBe('x-field-3');
+    expect(new Set(names).size).toBe(1999);
+  });
 });
