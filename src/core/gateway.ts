@@ -95,7 +95,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   const startedAt = now();
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
-  const health = createHealthCheck({ providers, now, startedAt, demo: config.demo });
+  const health = createHealthCheck({ providers, uptimeSeconds, demo: config.demo });
   const proxy = createProxyRoute({ forward, verifyKey, cors: corsPolicy, log, logger, listsModels, health });
 
   const app = new Hono<AppEnv>();

@@ -19,23 +19,22 @@ export interface HealthReport {
  * without Web `Request`/`Response` (the Node entry) answers health probes without them too.
  *
  * @example
- * const health = createHealthCheck({ providers, now: Date.now, startedAt: Date.now(), demo: false });
+ * const health = createHealthCheck({ providers, uptimeSeconds: () => 0, demo: false });
  * health(); // { status: 200, body: {"status":"ok","uptimeSeconds":0,...} }
  */
 export function createHealthCheck(options: {
   providers: readonly Provider[];
-  now: () => number;
-  /** When the gateway started, in milliseconds since the epoch. */
-  startedAt: number;
+  /** Whole seconds since the gateway started (as /stats reports it). */
+  uptimeSeconds: () => number;
   demo: boolean;
 }): () => GatewayResponse {
-  const { providers, now, startedAt, demo } = options;
+  const { providers, uptimeSeconds, demo } = options;
   return function healthCheck() {
     // Degraded, not down: the gateway itself is fine, and a provider with an open breaker is being worked around.
     const open = providers.filter((provider) => provider.breaker.snapshot().state !== 'closed').length;
     const report: HealthReport = {
       status: open === 0 ? 'ok' : 'degraded',
-      uptimeSeconds: Math.floor((now() - startedAt) / 1000),
+      uptimeSeconds: uptimeSeconds(),
       providers: providers.length,
       providersOpen: open,
       demo,

@@ -53,6 +53,21 @@ export function pathOf(url: string): string {
  */
 export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
   const { forward, verifyKey, cors, log, logger, listsModels, health } = options;
+  /** A `/v1/*` answer: the key checked, then forwarded; any failure as an OpenAI-shaped error. */
+  const proxied = async (request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> => {
+    try {
+      // Most often the key is known and checked at once: no await, no extra turn of the event loop.
+      const verifying = verifyKey(presentedKeys(request.headers));
+      if (verifying !== undefined) await verifying;
+      return await forward(request, record);
+    } catch (error) {
+      // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
+      const ours = error instanceof GatewayError;
+      const gone = !ours && request.signal.aborted;
+      if (!ours && !gone) logger(unexpectedError(error, record.id));
+      return errorResponse(gone ? new ClientClosedError() : error, record.id);
+    }
+  };
   return {
     claims(method, path) {
       if (path === HEALTH_PATH) return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
@@ -65,22 +80,8 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
       let answer: GatewayResponse;
       if (request.method === 'OPTIONS') {
         answer = cors.preflight(request.headers);
-      } else if (path === HEALTH_PATH) {
-        answer = health();
-        cors.decorate(answer.headers, request.headers.get('origin'));
       } else {
-        try {
-          // Most often the key is known and checked at once: no await, no extra turn of the event loop.
-          const verifying = verifyKey(presentedKeys(request.headers));
-          if (verifying !== undefined) await verifying;
-          answer = await forward(request, record);
-        } catch (error) {
-          // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
-          const ours = error instanceof GatewayError;
-          const gone = !ours && request.signal.aborted;
-          if (!ours && !gone) logger(unexpectedError(error, record.id));
-          answer = errorResponse(gone ? new ClientClosedError() : error, record.id);
-        }
+        answer = path === HEALTH_PATH ? health() : await proxied(request, record);
         cors.decorate(answer.headers, request.headers.get('origin'));
       }
       answer.headers.set('x-request-id', record.id);
