@@ -1,0 +1,186 @@
+import type { Dispatcher } from 'undici';
+import type { AbortSignalLike, BodyReader, HeaderSource, UpstreamResponse } from '../core/index.js';
+
+/** Chunks the reader may hold unread before it pauses the connection (backpressure). */
+const MAX_QUEUED_CHUNKS = 16;
+
+// What a header value may hold (RFC 9110 §5.5: field-content, with obs-text). Node refuses anything else when
+// it writes the answer; a value decoded from stray bytes (U+FFFD) would otherwise get that far.
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * An answer's header lines as undici hands them over (name, value, name, value..., as `Buffer`s) and as the
+ * core reads them: names lowercase, values read as UTF-8 (as undici's own `request` reads them), a repeated
+ * field once, its values joined with ", ", where it first appeared. Throws, as building a Web `Headers` would,
+ * for a value that no HTTP answer may carry: the attempt then fails and another provider is tried.
+ *
+ * @example
+ * answerHeaders(['Vary', 'Origin', 'vary', 'Accept'].map((line) => Buffer.from(line))).get('vary'); // 'Origin, Accept'
+ */
+export function answerHeaders(raw: readonly (Buffer | string)[]): HeaderSource {
+  const fields: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = String(raw[i]).toLowerCase();
+    const value = String(raw[i + 1]);
+    if (INVALID_VALUE.test(value)) {
+      throw new TypeError(`The provider sent an invalid value for the ${name} header.`);
+    }
+    let seen = 0;
+    while (seen < fields.length && fields[seen] !== name) seen += 2;
+    if (seen < fields.length) fields[seen + 1] = `${fields[seen + 1]}, ${value}`;
+    else fields.push(name, value);
+  }
+  return {
+    get(name) {
+      for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1] as string;
+      return null;
+    },
+    forEach(callback) {
+      for (let i = 0; i < fields.length; i += 2) callback(fields[i + 1] as string, fields[i] as string);
+    },
+  };
+}
+
+type Answer = { resolve: (response: UpstreamResponse) => void; reject: (error: unknown) => void };
+type PendingRead = {
+  resolve: (result: ReadableStreamReadResult<Uint8Array>) => void;
+  reject: (error: unknown) => void;
+};
+
+const aborted = () => new Error('The attempt was aborted.');
+
+/**
+ * One exchange with a provider on undici's dispatcher, as its handler: the answer (status and headers) once
+ * they arrive, then the body as a {@link BodyReader} fed straight from undici's parser. What undici's `request`
+ * adds per request (an async resource, a Node stream for the body, a header object) is not made. The
+ * connection is paused while {@link MAX_QUEUED_CHUNKS} chunks wait unread; the signal aborts the exchange at any
+ * point (the answer, or the body being read, then fails), and cancelling the body closes the connection.
+ *
+ * @example
+ * const answer = await new Promise<UpstreamResponse>((resolve, reject) => {
+ *   dispatcher.dispatch({ origin, path, method, headers, body }, new UndiciExchange({ signal, resolve, reject }));
+ * });
+ * const { done, value } = await answer.body.read();
+ */
+export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
+  /** Waiting for the answer's head; undefined once it is settled. */
+  #answer: Answer | undefined;
+  readonly #signal: AbortSignalLike;
+  /** undici's way to abort, once the request has a connection. */
+  #abortUndici: ((reason: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  #paused = false;
+  readonly #queued: Uint8Array[] = [];
+  #ended = false;
+  #failure: Error | undefined;
+  #pendingRead: PendingRead | undefined;
+  readonly #onAbort = () => this.#stop(aborted());
+
+  constructor(options: { signal: AbortSignalLike } & Answer) {
+    this.#answer = { resolve: options.resolve, reject: options.reject };
+    this.#signal = options.signal;
+    if (this.#signal.aborted) this.#stop(aborted());
+    else this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Ends the exchange with `reason`: the answer (if still awaited) and any read fail with it. */
+  #stop(reason: Error): void {
+    if (this.#ended || this.#failure !== undefined) return;
+    this.#fail(reason);
+    this.#abortUndici?.(reason);
+  }
+
+  #fail(reason: Error): void {
+    this.#failure ??= reason;
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    const answer = this.#answer;
+    this.#answer = undefined;
+    answer?.reject(reason);
+    this.#settleRead();
+  }
+
+  #settleRead(): void {
+    const pending = this.#pendingRead;
+    if (pending === undefined) return;
+    const chunk = this.#queued.shift();
+    if (chunk !== undefined) {
+      this.#pendingRead = undefined;
+      pending.resolve({ done: false, value: chunk });
+    } else if (this.#failure !== undefined) {
+      this.#pendingRead = undefined;
+      pending.reject(this.#failure);
+    } else if (this.#ended) {
+      this.#pendingRead = undefined;
+      pending.resolve({ done: true, value: undefined });
+    }
+  }
+
+  onConnect(abort: (reason: Error) => void): void {
+    // Aborted while waiting for a connection: nothing is sent.
+    if (this.#failure !== undefined) abort(this.#failure);
+    else this.#abortUndici = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx answers (100 Continue, 103 Early Hints) are interim: the final one follows.
+    if (statusCode < 200) return true;
+    const answer = this.#answer;
+    if (answer === undefined) return false;
+    this.#answer = undefined;
+    this.#resume = resume;
+    let headers: HeaderSource;
+    try {
+      headers = answerHeaders(rawHeaders);
+    } catch (error) {
+      // Nobody will read this body: free the connection now instead of leaving it held.
+      answer.reject(error);
+      this.#stop(error as Error);
+      return false;
+    }
+    answer.resolve({ status: statusCode, headers, body: this });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#failure !== undefined) return false;
+    // undici hands on an empty chunk when a paused parser resumes: nothing to queue, nor to pause for.
+    if (chunk.byteLength === 0) return true;
+    this.#queued.push(chunk);
+    this.#settleRead();
+    if (this.#queued.length < MAX_QUEUED_CHUNKS) return true;
+    this.#paused = true;
+    return false;
+  }
+
+  onComplete(): void {
+    this.#ended = true;
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#settleRead();
+  }
+
+  onError(error: Error): void {
+    this.#fail(error);
+  }
+
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    if (this.#pendingRead !== undefined) return Promise.reject(new TypeError('A read is already pending.'));
+    const chunk = this.#queued.shift();
+    const result =
+      chunk !== undefined
+        ? Promise.resolve({ done: false as const, value: chunk })
+        : new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+            this.#pendingRead = { resolve, reject };
+            this.#settleRead();
+          });
+    if (this.#paused && this.#queued.length < MAX_QUEUED_CHUNKS) {
+      this.#paused = false;
+      this.#resume?.();
+    }
+    return result;
+  }
+
+  async cancel(): Promise<void> {
+    this.#queued.length = 0;
+    this.#stop(new Error('The body was cancelled.'));
+  }
+}
