@@ -91,7 +91,8 @@ export function relayEventStream(options: RelayOptions): BodySource {
   const { reader, abort, now, expectDone, onEnd } = options;
   let ended = false;
   let stalled = false;
-  let tail = options.held.subarray(-TAIL_BYTES);
+  /** The last bytes seen (at least the last TAIL_BYTES of the stream, or all of it), for the `[DONE]` check. */
+  let tail = options.held;
   const end = (outcome: BodyOutcome) => {
     if (ended) return;
     ended = true;
@@ -136,7 +137,7 @@ export function relayEventStream(options: RelayOptions): BodySource {
       if (ended) return;
       if (stalled) return fail(controller);
       if (result.done) {
-        if (expectDone && !DONE.test(new TextDecoder().decode(tail))) {
+        if (expectDone && !DONE.test(new TextDecoder().decode(tail.subarray(-TAIL_BYTES)))) {
           controller.enqueue(
             errorEvent(
               'upstream_stream_incomplete',
@@ -150,10 +151,11 @@ export function relayEventStream(options: RelayOptions): BodySource {
         return end('complete');
       }
       const chunk = result.value;
+      // The chunk itself, not a view of its end: a view made per chunk costs more than the check at the end.
       tail =
         chunk.byteLength >= TAIL_BYTES
-          ? chunk.subarray(-TAIL_BYTES)
-          : concatBytes([tail, chunk]).subarray(-TAIL_BYTES);
+          ? chunk
+          : concatBytes([tail.subarray(-TAIL_BYTES), chunk]).subarray(-TAIL_BYTES);
       controller.enqueue(chunk);
     },
     cancel() {
