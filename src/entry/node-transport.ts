@@ -54,7 +54,10 @@ export function undiciTransport(): UpstreamTransport {
   };
 }
 
-/** A body read through a zlib decoder. An encoded body that breaks breaks the decoded one; cancelling either cancels both. */
+/**
+ * A body read through a zlib decoder: an encoded body that breaks breaks the decoded one, and cancelling the
+ * decoded one cancels the encoded one.
+ */
 function decoded(encoded: BodyReader, decoder: Transform): BodyReader {
   async function* chunks() {
     let complete = false;
