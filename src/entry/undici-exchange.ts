@@ -126,17 +126,16 @@ export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
     if (statusCode < 200) return true;
     const answer = this.#answer;
     if (answer === undefined) return false;
-    this.#answer = undefined;
     this.#resume = resume;
     let headers: HeaderSource;
     try {
       headers = answerHeaders(rawHeaders);
     } catch (error) {
-      // Nobody will read this body: free the connection now instead of leaving it held.
-      answer.reject(error);
+      // The answer fails with it, and nobody will read this body: free the connection now.
       this.#stop(error as Error);
       return false;
     }
+    this.#answer = undefined;
     answer.resolve({ status: statusCode, headers, body: this });
     return true;
   }
