@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { batchedStdoutLogger } from './node-logger.js';
 
+const text = (chunk: Uint8Array) => new TextDecoder().decode(chunk);
+
 describe('batchedStdoutLogger', () => {
   it('writes the lines gathered within flushMs in one write, one JSON object per line, time first', async () => {
     const writes: string[] = [];
-    const logger = batchedStdoutLogger({ write: (text) => writes.push(text), flushMs: 30 });
+    const logger = batchedStdoutLogger({ write: (chunk) => writes.push(text(chunk)), flushMs: 30 });
     logger({ level: 'info', msg: 'request', status: 200, path: '/v1/x "quoted"' });
     await new Promise((resolve) => setImmediate(resolve));
     logger({ level: 'error', msg: 'second' });
@@ -24,23 +26,62 @@ describe('batchedStdoutLogger', () => {
     }
   });
 
-  it('writes at once when the pending text passes maxPending', () => {
+  it('writes what is pending at once when the next line would not fit in maxPending bytes', () => {
     const writes: string[] = [];
     const logger = batchedStdoutLogger({
-      write: (text) => writes.push(text),
+      write: (chunk) => writes.push(text(chunk)),
       flushMs: 60_000,
-      maxPending: 100,
+      maxPending: 200,
     });
-    logger({ level: 'info', msg: 'short' });
+    logger({ level: 'info', msg: 'first' });
+    logger({ level: 'info', msg: 'second' });
     expect(writes).toHaveLength(0);
     logger({ level: 'info', msg: 'x'.repeat(100) });
     expect(writes).toHaveLength(1);
-    expect((writes[0] as string).split('\n')).toHaveLength(3);
+    expect((writes[0] as string).split('\n').map((line) => line && JSON.parse(line).msg)).toEqual([
+      'first',
+      'second',
+      '',
+    ]);
+    logger.flush();
+    expect(JSON.parse(writes[1] as string).msg).toBe('x'.repeat(100));
+  });
+
+  it('writes a line longer than maxPending on its own, whole', () => {
+    const writes: string[] = [];
+    const logger = batchedStdoutLogger({
+      write: (chunk) => writes.push(text(chunk)),
+      flushMs: 60_000,
+      maxPending: 64,
+    });
+    logger({ level: 'info', msg: 'a' });
+    logger({ level: 'info', msg: 'é'.repeat(300) });
+    expect(writes).toHaveLength(2);
+    expect(JSON.parse(writes[0] as string).msg).toBe('a');
+    expect(JSON.parse(writes[1] as string).msg).toBe('é'.repeat(300));
+    logger.flush();
+    expect(writes).toHaveLength(2);
+  });
+
+  it('keeps multi-byte text whole across flushes (UTF-8 bytes counted, not characters)', () => {
+    const chunks: Uint8Array[] = [];
+    const logger = batchedStdoutLogger({
+      write: (chunk) => chunks.push(chunk),
+      flushMs: 60_000,
+      maxPending: 256,
+    });
+    const messages = Array.from({ length: 40 }, (_, i) => `${'日本😀'.repeat(i % 7)} ${i}`);
+    for (const msg of messages) logger({ level: 'info', msg });
+    logger.flush();
+    for (const chunk of chunks) expect(chunk.byteLength).toBeLessThanOrEqual(256);
+    // Every chunk ends a line, and the handed-over chunks are not overwritten by later lines.
+    const lines = chunks.flatMap((chunk) => text(chunk).split('\n').filter(Boolean));
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(messages);
   });
 
   it('flush() writes what is pending at once (used at exit), and nothing when nothing is', () => {
     const writes: string[] = [];
-    const logger = batchedStdoutLogger({ write: (text) => writes.push(text), flushMs: 60_000 });
+    const logger = batchedStdoutLogger({ write: (chunk) => writes.push(text(chunk)), flushMs: 60_000 });
     logger({ level: 'warn', msg: 'bye' });
     logger.flush();
     expect(writes).toHaveLength(1);

@@ -1,20 +1,28 @@
 import type { Logger } from '../core/index.js';
+import { jsonFields } from './json-fields.js';
 
 export interface BatchedLoggerOptions {
-  /** Where the text goes; default stdout. */
-  write?: (text: string) => void;
+  /** Where the bytes go (UTF-8, whole lines); default stdout. Each chunk is new: the logger keeps no reference. */
+  write?: (chunk: Uint8Array) => void;
   /** The longest a line waits before it is written (default 100 ms). */
   flushMs?: number;
-  /** Pending text past this many characters is written at once (default 64 KiB). */
+  /** Pending bytes are written at once when the next line would not fit in this many (default 64 KiB). */
   maxPending?: number;
 }
 
+/** The most UTF-8 bytes one UTF-16 code unit can take (a surrogate pair: 4 bytes for 2 units). */
+const MAX_BYTES_PER_UNIT = 3;
+
 /**
  * One JSON line per record on stdout, written in batches: lines gathered over up to `flushMs` (or until
- * `maxPending` characters) go out in a single write. Writing to stdout is synchronous for files and pipes on
+ * `maxPending` bytes) go out in a single write. Writing to stdout is synchronous for files and pipes on
  * Linux, so one write per request (or per event-loop turn, as before) cost the gateway about 10% of its
  * throughput in `npm run bench` (measured against this batching in an interleaved A/B); the price is that a
  * line shows up to 100 ms late. Call `flush()` at exit.
+ *
+ * Pending lines are kept as UTF-8 bytes in one buffer outside the JavaScript heap, not as strings: strings
+ * waiting 100 ms outlive several young-generation collections under load, each of which copies them (measured
+ * with `--trace-gc`: 6.1-9.0 against 4.0-5.0 µs of collection per request, the latter as without any log).
  *
  * @example
  * const logger = batchedStdoutLogger();
@@ -22,20 +30,23 @@ export interface BatchedLoggerOptions {
  * createGateway({ config, logger });
  */
 export function batchedStdoutLogger(options: BatchedLoggerOptions = {}): Logger & { flush(): void } {
-  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const write = options.write ?? ((chunk: Uint8Array) => process.stdout.write(chunk));
   const flushMs = options.flushMs ?? 100;
-  const maxPending = options.maxPending ?? 64 * 1024;
-  let pending = '';
+  const capacity = options.maxPending ?? 64 * 1024;
+  // Made on the first line after each flush: the chunk written is handed over, never reused.
+  let buffer: Buffer | undefined;
+  let used = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastMs = 0;
   let lastTime = '';
   const flush = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (pending === '') return;
-    const text = pending;
-    pending = '';
-    write(text);
+    if (buffer === undefined || used === 0) return;
+    const chunk = buffer.subarray(0, used);
+    buffer = undefined;
+    used = 0;
+    write(chunk);
   };
   const logger = (record: Parameters<Logger>[0]) => {
     // The time first, without copying the record: its own JSON follows the time field.
@@ -44,10 +55,20 @@ export function batchedStdoutLogger(options: BatchedLoggerOptions = {}): Logger 
       lastMs = ms;
       lastTime = new Date(ms).toISOString();
     }
-    const fields = JSON.stringify(record);
-    pending += `{"time":"${lastTime}"${fields.length > 2 ? ',' : ''}${fields.slice(1)}\n`;
-    if (pending.length >= maxPending) flush();
-    else timer ??= setTimeout(flush, flushMs);
+    const fields = jsonFields(record);
+    const line = `{"time":"${lastTime}"${fields === '' ? '' : ','}${fields}}\n`;
+    // Cheap bound first; the exact byte count only for a line that may not fit.
+    const room = capacity - used;
+    if (line.length * MAX_BYTES_PER_UNIT > room && Buffer.byteLength(line) > room) {
+      flush();
+      if (Buffer.byteLength(line) > capacity) {
+        write(Buffer.from(line));
+        return;
+      }
+    }
+    buffer ??= Buffer.allocUnsafeSlow(capacity);
+    used += buffer.write(line, used);
+    timer ??= setTimeout(flush, flushMs);
   };
   return Object.assign(logger, { flush });
 }

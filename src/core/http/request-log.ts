@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Logger } from '../logger.js';
+import type { Logger, LogRecord } from '../logger.js';
 import type { RequestContext, RequestRecord } from './request-record.js';
 
 type Env = { Bindings: RequestContext; Variables: { record: RequestRecord } };
@@ -32,8 +32,8 @@ export function createRequestLogger(options: { logger: Logger; now: () => number
   return {
     begin: () => ({ id: crypto.randomUUID(), start: now(), attempts: 0 }),
     finish(record, summary, context) {
-      const write = (outcome?: string) =>
-        logger({
+      const write = (outcome?: string) => {
+        const line: LogRecord = {
           level: summary.status >= 500 ? 'error' : 'info',
           msg: 'request',
           requestId: record.id,
@@ -43,8 +43,11 @@ export function createRequestLogger(options: { logger: Logger; now: () => number
           provider: record.provider ?? null,
           attempts: record.attempts,
           durationMs: now() - record.start,
-          ...(outcome === undefined ? {} : { outcome }),
-        });
+        };
+        // Added, not spread in: a spread copies the whole record again on every request.
+        if (outcome !== undefined) line.outcome = outcome;
+        logger(line);
+      };
       if (record.done === undefined) return write(record.outcome);
       const logged = record.done.then(write);
       context?.waitUntil?.(logged);
