@@ -7,3 +7,9 @@ declare module 'undici/lib/dispatcher/agent.js' {
   const AgentClass: typeof Agent;
   export default AgentClass;
 }
+
+// Header names as undici reads them: a well-known name's lowercase string looked up from its bytes (no
+// decoding, no allocation), any other decoded as latin1 and lowercased. Loaded with the pools already.
+declare module 'undici/lib/core/util.js' {
+  export function headerNameToString(value: Buffer | string): string;
+}
