@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { headerNameToString } from 'undici/lib/core/util.js';
 import type { AbortSignalLike, BodyReader, HeaderSource, UpstreamResponse } from '../core/index.js';
+import { ChunkQueue } from './chunk-queue.js';
 
 /** Chunks the reader may hold unread before it pauses the connection (backpressure). */
 const MAX_QUEUED_CHUNKS = 16;
@@ -45,10 +46,6 @@ export function answerHeaders(raw: readonly (Buffer | string)[]): HeaderSource {
 }
 
 type Answer = { resolve: (response: UpstreamResponse) => void; reject: (error: unknown) => void };
-type PendingRead = {
-  resolve: (result: ReadableStreamReadResult<Uint8Array>) => void;
-  reject: (error: unknown) => void;
-};
 
 const aborted = () => new Error('The attempt was aborted.');
 
@@ -72,11 +69,8 @@ export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
   /** undici's way to abort, once the request has a connection. */
   #abortUndici: ((reason: Error) => void) | undefined;
   #resume: (() => void) | undefined;
-  #paused = false;
-  readonly #queued: Uint8Array[] = [];
-  #ended = false;
+  readonly #body = new ChunkQueue({ highWaterMark: MAX_QUEUED_CHUNKS, onRoom: () => this.#resume?.() });
   #failure: Error | undefined;
-  #pendingRead: PendingRead | undefined;
   readonly #onAbort = () => this.#stop(aborted());
 
   constructor(options: { signal: AbortSignalLike } & Answer) {
@@ -88,7 +82,7 @@ export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
 
   /** Ends the exchange with `reason`: the answer (if still awaited) and any read fail with it. */
   #stop(reason: Error): void {
-    if (this.#ended || this.#failure !== undefined) return;
+    if (this.#body.settled) return;
     this.#fail(reason);
     this.#abortUndici?.(reason);
   }
@@ -99,23 +93,7 @@ export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
     const answer = this.#answer;
     this.#answer = undefined;
     answer?.reject(reason);
-    this.#settleRead();
-  }
-
-  #settleRead(): void {
-    const pending = this.#pendingRead;
-    if (pending === undefined) return;
-    const chunk = this.#queued.shift();
-    if (chunk !== undefined) {
-      this.#pendingRead = undefined;
-      pending.resolve({ done: false, value: chunk });
-    } else if (this.#failure !== undefined) {
-      this.#pendingRead = undefined;
-      pending.reject(this.#failure);
-    } else if (this.#ended) {
-      this.#pendingRead = undefined;
-      pending.resolve({ done: true, value: undefined });
-    }
+    this.#body.fail(reason);
   }
 
   onConnect(abort: (reason: Error) => void): void {
@@ -147,17 +125,13 @@ export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
     if (this.#failure !== undefined) return false;
     // undici hands on an empty chunk when a paused parser resumes: nothing to queue, nor to pause for.
     if (chunk.byteLength === 0) return true;
-    this.#queued.push(chunk);
-    this.#settleRead();
-    if (this.#queued.length < MAX_QUEUED_CHUNKS) return true;
-    this.#paused = true;
-    return false;
+    // False pauses the connection until a read makes room (then `resume`).
+    return this.#body.push(chunk);
   }
 
   onComplete(): void {
-    this.#ended = true;
     this.#signal.removeEventListener('abort', this.#onAbort);
-    this.#settleRead();
+    this.#body.end();
   }
 
   onError(error: Error): void {
@@ -165,24 +139,11 @@ export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
   }
 
   read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    if (this.#pendingRead !== undefined) return Promise.reject(new TypeError('A read is already pending.'));
-    const chunk = this.#queued.shift();
-    const result =
-      chunk !== undefined
-        ? Promise.resolve({ done: false as const, value: chunk })
-        : new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
-            this.#pendingRead = { resolve, reject };
-            this.#settleRead();
-          });
-    if (this.#paused && this.#queued.length < MAX_QUEUED_CHUNKS) {
-      this.#paused = false;
-      this.#resume?.();
-    }
-    return result;
+    return this.#body.read();
   }
 
   async cancel(): Promise<void> {
-    this.#queued.length = 0;
+    this.#body.clear();
     this.#stop(new Error('The body was cancelled.'));
   }
 }
