@@ -21,7 +21,10 @@ export function readerOf(stream: Readable, options: { onCancel?: 'destroy' | 'di
   });
   stream.on('end', () => queue.end());
   stream.on('error', (error: unknown) => queue.fail(error));
-  stream.on('close', () => queue.fail(new Error('body closed early')));
+  // 'close' follows 'end' on every request: the error (a stack trace to capture) only when the body was cut.
+  stream.on('close', () => {
+    if (!queue.settled) queue.fail(new Error('body closed early'));
+  });
   return {
     read: () => queue.read(),
     async cancel() {
