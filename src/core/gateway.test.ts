@@ -3,6 +3,7 @@ import { parseConfig } from './config/parse-config.js';
 import { createGateway } from './gateway.js';
 import type { LogRecord } from './logger.js';
 import type { UpstreamFetch } from './providers/transport.js';
+import type { StartTimer } from './resilience/start-timer.js';
 
 const TOKEN = 'sk-provider-SECRET-42';
 const KEY = 'client-key-7';
@@ -168,5 +169,60 @@ describe('createGateway', () => {
     const head = await gateway.fetch(new Request('http://gateway.local/health', { method: 'HEAD' }));
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
+  });
+});
+
+describe('createGateway with a startTimer of its own', () => {
+  it('starts every per-request timeout through it, and cancels them all once the answer is done', async () => {
+    const started: { ms: number; cancelled: boolean }[] = [];
+    const startTimer: StartTimer = (ms) => {
+      const timer = { ms, cancelled: false };
+      started.push(timer);
+      return {
+        cancel: () => {
+          timer.cancelled = true;
+        },
+      };
+    };
+    const gateway = createGateway({
+      config: parseConfig({
+        DEFAULT_OPENAI_PROVIDER: 'https://provider.example',
+        DEFAULT_OPENAI_TOKEN: TOKEN,
+        PROXY_API_KEYS: KEY,
+        UPSTREAM_HEADERS_TIMEOUT_MS: '7000',
+        STREAM_IDLE_TIMEOUT_MS: '9000',
+        FIRST_TOKEN_TIMEOUT_MS: '8000',
+        REQUEST_TIMEOUT_MS: '600000',
+      }),
+      fetch: async (url) =>
+        String(url).endsWith('/chat/completions')
+          ? new Response('data: {"x":1}\n\ndata: [DONE]\n\n', {
+              headers: { 'content-type': 'text/event-stream' },
+            })
+          : Response.json({ ok: true }),
+      logger: () => {},
+      startTimer,
+    });
+    const json = await gateway.fetch(request('/v1/embeddings', { method: 'POST', body: '{}' }));
+    expect(await json.json()).toEqual({ ok: true });
+    // The request's deadline (rounded down to a 100 ms step), the upstream headers, the idle body.
+    expect(started.map((timer) => timer.ms).sort((a, b) => a - b)).toEqual([
+      7000,
+      9000,
+      expect.closeTo(600_000, -3),
+    ]);
+    expect(started.every((timer) => timer.cancelled)).toBe(true);
+
+    started.length = 0;
+    const stream = await gateway.fetch(request('/v1/chat/completions', { method: 'POST', body: '{}' }));
+    expect(await stream.text()).toContain('[DONE]');
+    // Headers, first event, then the idle watchdog of the relayed stream, and the deadline.
+    expect(started.map((timer) => timer.ms).sort((a, b) => a - b)).toEqual([
+      7000,
+      8000,
+      9000,
+      expect.closeTo(600_000, -3),
+    ]);
+    expect(started.every((timer) => timer.cancelled)).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import { jsonConsoleLogger, type Logger } from './logger.js';
 import { createProviders, providerStats } from './providers/provider-pool.js';
 import { fetchTransport, type UpstreamFetch, type UpstreamTransport } from './providers/transport.js';
 import { createForward } from './proxy/forward.js';
+import type { StartTimer } from './resilience/start-timer.js';
 import { createModelsList } from './routing/models-list.js';
 
 export interface GatewayOptions {
@@ -27,6 +28,11 @@ export interface GatewayOptions {
   fetch?: UpstreamFetch;
   /** Milliseconds since the epoch; defaults to `Date.now`. */
   now?: () => number;
+  /**
+   * Starts the per-request timeouts; defaults to the runtime's `setTimeout`. The Node entry gives a cheaper one
+   * for long timeouts.
+   */
+  startTimer?: StartTimer;
   /** Defaults to `Math.random`. */
   random?: Random;
   /** Defaults to one JSON line per record on `console.log`. */
@@ -76,6 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     providers,
     balancer: createBalancer({ strategy: config.strategy, random }),
     now,
+    startTimer: options.startTimer,
     random,
     maxBodyBytes: config.maxBodyBytes,
     maxAttempts: config.maxAttempts,

@@ -36,3 +36,4 @@ export type {
 } from './providers/transport.js';
 export { fetchTransport } from './providers/transport.js';
 export { type AbortLatch, type AbortSignalLike, createAbortLatch } from './resilience/abort-latch.js';
+export { runtimeTimer, type StartTimer, type TimerHandle } from './resilience/start-timer.js';

@@ -9,6 +9,7 @@ import {
   type Logger,
   type UpstreamTransport,
 } from '../core/index.js';
+import { coarseTimers } from './coarse-timers.js';
 import { nodeRequest, plainPath, writeAnswer } from './node-exchange.js';
 import { undiciTransport } from './node-transport.js';
 
@@ -47,6 +48,7 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
     runtime: 'node',
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     transport: options.transport ?? undiciTransport(),
+    startTimer: coarseTimers(),
   });
   // Everything but the proxy route goes through Hono's Web Request/Response adapter. It is imported on the
   // first such request: it loads Node's own fetch implementation (Request, Response, Headers), 6.5 MB of

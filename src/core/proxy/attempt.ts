@@ -6,6 +6,7 @@ import type { AttemptFailure } from '../resilience/attempt-failure.js';
 import { beginAttempt, recordFailure, recordSuccess } from '../resilience/provider-health.js';
 import type { RequestBudget } from '../resilience/request-budget.js';
 import { retryAfterMs } from '../resilience/retry-after.js';
+import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
 import { awaitFirstEvent, relayEventStream } from './event-stream.js';
 import { clientResponseHeaders } from './headers.js';
@@ -24,6 +25,8 @@ export interface AttemptOptions {
   body: Uint8Array<ArrayBuffer> | undefined;
   budget: RequestBudget;
   now: () => number;
+  /** For the attempt's timeouts; defaults to the runtime's `setTimeout`. */
+  startTimer?: StartTimer | undefined;
   backoff: (failures: number) => number;
   headersTimeoutMs: number;
   /** For event streams; the last attempt of a request passes the remaining budget instead. */
@@ -56,20 +59,18 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
   const { controller, release } = budget.attemptController();
   const abort = () => controller.abort();
   let headersTimedOut = false;
-  const headersTimer = setTimeout(
-    () => {
-      headersTimedOut = true;
-      abort();
-    },
-    Math.min(options.headersTimeoutMs, budget.remaining()),
-  );
+  const startTimer = options.startTimer ?? runtimeTimer;
+  const headersTimer = startTimer(Math.min(options.headersTimeoutMs, budget.remaining()), () => {
+    headersTimedOut = true;
+    abort();
+  });
   const ticket = beginAttempt(provider);
   let settled = false;
   /** The attempt is over: its body ended, or it failed (then counted against the provider). */
   const settle = (failure?: AttemptFailure) => {
     if (settled) return;
     settled = true;
-    clearTimeout(headersTimer);
+    headersTimer.cancel();
     release();
     provider.inFlight -= 1;
     if (failure !== undefined) {
@@ -101,7 +102,7 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
   } catch {
     return fail({ kind: headersTimedOut ? 'headers_timeout' : 'connect_error' });
   }
-  clearTimeout(headersTimer);
+  headersTimer.cancel();
   provider.latencyTotalMs += now() - sentAt;
   provider.latencyCount += 1;
 
@@ -139,6 +140,7 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
     const first = await awaitFirstEvent(reader, {
       deadlineMs: Math.min(options.firstTokenTimeoutMs, budget.remaining()),
       abort,
+      startTimer,
     });
     if (!first.ok) {
       return fail({
@@ -158,6 +160,7 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
         abort,
         idleMs: options.idleTimeoutMs,
         now,
+        startTimer,
         expectDone: options.expectDone,
         failureCode: () => (budget.ended() === 'deadline' ? 'upstream_timeout' : undefined),
         onEnd: endBody,
@@ -171,6 +174,7 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
       idleMs: options.idleTimeoutMs,
       now,
       abort,
+      startTimer,
     });
     if (!held.ok) return fail({ kind: held.reason === 'stalled' ? 'body_stalled' : 'body_failed' });
     if (held.complete) {

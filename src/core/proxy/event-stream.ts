@@ -1,5 +1,6 @@
 import type { BodyController, BodySource } from '../http/exchange.js';
 import type { BodyReader } from '../providers/transport.js';
+import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
 import { watchIdle } from './idle-watchdog.js';
 import type { BodyOutcome } from './observe-body.js';
@@ -36,18 +37,18 @@ export type FirstEvent =
  */
 export async function awaitFirstEvent(
   reader: BodyReader,
-  options: { deadlineMs: number; abort: () => void },
+  options: { deadlineMs: number; abort: () => void; startTimer?: StartTimer | undefined },
 ): Promise<FirstEvent> {
   const held: Uint8Array[] = [];
   // One decoder per stream: a character cut between two chunks must not spill into another stream.
   const decoder = new TextDecoder();
   let text = '';
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const timer = (options.startTimer ?? runtimeTimer)(options.deadlineMs, () => {
     timedOut = true;
     options.abort();
     reader.cancel().catch(() => {});
-  }, options.deadlineMs);
+  });
   try {
     for (;;) {
       const result = await reader.read();
@@ -60,7 +61,7 @@ export async function awaitFirstEvent(
   } catch {
     return { ok: false, reason: timedOut ? 'timeout' : 'failed' };
   } finally {
-    clearTimeout(timer);
+    timer.cancel();
   }
 }
 
@@ -72,6 +73,8 @@ export interface RelayOptions {
   abort: () => void;
   idleMs: number;
   now: () => number;
+  /** For the idle timeout; defaults to the runtime's `setTimeout`. */
+  startTimer?: StartTimer | undefined;
   /** Chat and text completions end with `data: [DONE]`: a stream that ends without it was cut short. */
   expectDone: boolean;
   /** Why the upstream read failed, when it did for a reason of the gateway's own (the total deadline). */
@@ -102,6 +105,7 @@ export function relayEventStream(options: RelayOptions): BodySource {
   const watchdog = watchIdle({
     idleMs: options.idleMs,
     now,
+    startTimer: options.startTimer,
     onIdle: () => {
       stalled = true;
       abort();

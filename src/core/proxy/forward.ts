@@ -8,6 +8,7 @@ import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-fa
 import { createBackoff } from '../resilience/backoff.js';
 import { createRequestBudget } from '../resilience/request-budget.js';
 import { selectProvider } from '../resilience/select-provider.js';
+import type { StartTimer } from '../resilience/start-timer.js';
 import { requestModel, withModel } from '../routing/request-model.js';
 import { attemptUpstream, ClientGone } from './attempt.js';
 import { upstreamRequestHeaders } from './headers.js';
@@ -26,6 +27,8 @@ export interface ForwardOptions {
   providers: readonly Provider[];
   balancer: Balancer;
   now: () => number;
+  /** For the request's timeouts; defaults to the runtime's `setTimeout`. */
+  startTimer?: StartTimer | undefined;
   random: Random;
   maxBodyBytes: number;
   maxAttempts: number;
@@ -92,6 +95,7 @@ export function createForward(options: ForwardOptions) {
       deadline: record.start + options.requestTimeoutMs,
       now,
       clientSignal: request.signal,
+      startTimer: options.startTimer,
     });
     const expectDone = ENDS_WITH_DONE.test(target);
     const failures: { provider: string; failure: AttemptFailure }[] = [];
@@ -142,6 +146,7 @@ export function createForward(options: ForwardOptions) {
             body: sent,
             budget,
             now,
+            startTimer: options.startTimer,
             backoff,
             headersTimeoutMs: options.upstreamHeadersTimeoutMs,
             // The last attempt is waited on for as long as the budget allows.

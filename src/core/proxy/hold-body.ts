@@ -1,4 +1,5 @@
 import type { BodyReader } from '../providers/transport.js';
+import type { StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
 import { watchIdle } from './idle-watchdog.js';
 
@@ -17,7 +18,13 @@ export type HeldBody =
  */
 export async function holdBody(
   reader: BodyReader,
-  options: { maxBytes: number; idleMs: number; now: () => number; abort: () => void },
+  options: {
+    maxBytes: number;
+    idleMs: number;
+    now: () => number;
+    abort: () => void;
+    startTimer?: StartTimer | undefined;
+  },
 ): Promise<HeldBody> {
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -25,6 +32,7 @@ export async function holdBody(
   const watchdog = watchIdle({
     idleMs: options.idleMs,
     now: options.now,
+    startTimer: options.startTimer,
     onIdle: () => {
       stalled = true;
       options.abort();

@@ -1,3 +1,5 @@
+import { runtimeTimer, type StartTimer, type TimerHandle } from '../resilience/start-timer.js';
+
 /**
  * Calls `onIdle` once when a read from upstream has been pending for `idleMs`. Only upstream silence counts:
  * while the gateway is not reading (the client is slow to take what it has), the clock does not run. One
@@ -9,20 +11,27 @@
  * const chunk = await reader.read();
  * watchdog.received();
  */
-export function watchIdle(options: { idleMs: number; now: () => number; onIdle: () => void }) {
+export function watchIdle(options: {
+  idleMs: number;
+  now: () => number;
+  onIdle: () => void;
+  /** Defaults to the runtime's `setTimeout`. */
+  startTimer?: StartTimer | undefined;
+}) {
   const { idleMs, now, onIdle } = options;
+  const startTimer = options.startTimer ?? runtimeTimer;
   let readingSince: number | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
   const check = () => {
     const quiet = readingSince === undefined ? 0 : now() - readingSince;
     if (quiet >= idleMs) {
       timer = undefined;
       onIdle();
     } else {
-      timer = setTimeout(check, idleMs - quiet);
+      timer = startTimer(idleMs - quiet, check);
     }
   };
-  timer = setTimeout(check, idleMs);
+  timer = startTimer(idleMs, check);
   return {
     /** A read from upstream starts: from now on, silence counts. */
     reading() {
@@ -33,7 +42,7 @@ export function watchIdle(options: { idleMs: number; now: () => number; onIdle: 
       readingSince = undefined;
     },
     stop() {
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       timer = undefined;
     },
   };

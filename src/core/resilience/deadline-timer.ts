@@ -1,3 +1,5 @@
+import { runtimeTimer, type StartTimer, type TimerHandle } from './start-timer.js';
+
 /** Waits at least this long are armed rounded down to a multiple of it, then topped up. */
 const STEP_MS = 100;
 
@@ -11,11 +13,18 @@ const STEP_MS = 100;
  * const timer = deadlineTimer({ deadline: start + 300_000, now: Date.now, onDeadline: () => abort() });
  * timer.clear(); // when done first
  */
-export function deadlineTimer(options: { deadline: number; now: () => number; onDeadline: () => void }): {
+export function deadlineTimer(options: {
+  deadline: number;
+  now: () => number;
+  onDeadline: () => void;
+  /** Defaults to the runtime's `setTimeout`. */
+  startTimer?: StartTimer | undefined;
+}): {
   clear(): void;
 } {
   const { deadline, now, onDeadline } = options;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const startTimer = options.startTimer ?? runtimeTimer;
+  let timer: TimerHandle | undefined;
   const arm = () => {
     const left = deadline - now();
     if (left <= 0) {
@@ -23,12 +32,12 @@ export function deadlineTimer(options: { deadline: number; now: () => number; on
       onDeadline();
       return;
     }
-    timer = setTimeout(arm, left > STEP_MS ? left - (left % STEP_MS) : left);
+    timer = startTimer(left > STEP_MS ? left - (left % STEP_MS) : left, arm);
   };
   arm();
   return {
     clear() {
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       timer = undefined;
     },
   };

@@ -1,6 +1,7 @@
 import type { ClientSignal } from '../http/exchange.js';
 import { type AbortLatch, createAbortLatch } from './abort-latch.js';
 import { deadlineTimer } from './deadline-timer.js';
+import type { StartTimer } from './start-timer.js';
 
 /** Why a request's budget ended early. */
 export type BudgetEnd = 'deadline' | 'client';
@@ -31,6 +32,8 @@ export function createRequestBudget(options: {
   deadline: number;
   now: () => number;
   clientSignal: ClientSignal;
+  /** For the deadline; defaults to the runtime's `setTimeout`. */
+  startTimer?: StartTimer | undefined;
 }): RequestBudget {
   return new Budget(options);
 }
@@ -46,7 +49,12 @@ class Budget implements RequestBudget {
   #onEnd: (() => void)[] = [];
   readonly #onClientAbort = () => this.#finish('client');
 
-  constructor(options: { deadline: number; now: () => number; clientSignal: ClientSignal }) {
+  constructor(options: {
+    deadline: number;
+    now: () => number;
+    clientSignal: ClientSignal;
+    startTimer?: StartTimer | undefined;
+  }) {
     this.#deadline = options.deadline;
     this.#now = options.now;
     this.#clientSignal = options.clientSignal;
@@ -54,6 +62,7 @@ class Budget implements RequestBudget {
       deadline: this.#deadline,
       now: this.#now,
       onDeadline: () => this.#finish('deadline'),
+      startTimer: options.startTimer,
     });
     if (this.#clientSignal.aborted) this.#finish('client');
     else this.#clientSignal.addEventListener('abort', this.#onClientAbort, { once: true });
