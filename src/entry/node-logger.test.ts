@@ -6,7 +6,13 @@ const text = (chunk: Uint8Array) => new TextDecoder().decode(chunk);
 describe('batchedStdoutLogger', () => {
   it('writes the lines gathered within flushMs in one write, one JSON object per line, time first', async () => {
     const writes: string[] = [];
-    const logger = batchedStdoutLogger({ write: (chunk) => writes.push(text(chunk)), flushMs: 30 });
+    const logger = batchedStdoutLogger({
+      write: (chunk) => {
+        writes.push(text(chunk));
+        return true;
+      },
+      flushMs: 30,
+    });
     logger({ level: 'info', msg: 'request', status: 200, path: '/v1/x "quoted"' });
     await new Promise((resolve) => setImmediate(resolve));
     logger({ level: 'error', msg: 'second' });
@@ -29,7 +35,10 @@ describe('batchedStdoutLogger', () => {
   it('writes what is pending at once when the next line would not fit in maxPending bytes', () => {
     const writes: string[] = [];
     const logger = batchedStdoutLogger({
-      write: (chunk) => writes.push(text(chunk)),
+      write: (chunk) => {
+        writes.push(text(chunk));
+        return true;
+      },
       flushMs: 60_000,
       maxPending: 200,
     });
@@ -50,7 +59,10 @@ describe('batchedStdoutLogger', () => {
   it('writes a line longer than maxPending on its own, whole', () => {
     const writes: string[] = [];
     const logger = batchedStdoutLogger({
-      write: (chunk) => writes.push(text(chunk)),
+      write: (chunk) => {
+        writes.push(text(chunk));
+        return true;
+      },
       flushMs: 60_000,
       maxPending: 64,
     });
@@ -66,7 +78,11 @@ describe('batchedStdoutLogger', () => {
   it('keeps multi-byte text whole across flushes (UTF-8 bytes counted, not characters)', () => {
     const chunks: Uint8Array[] = [];
     const logger = batchedStdoutLogger({
-      write: (chunk) => chunks.push(chunk),
+      // Kept, not copied: the logger must not write over what it handed over.
+      write: (chunk) => {
+        chunks.push(chunk);
+        return false;
+      },
       flushMs: 60_000,
       maxPending: 256,
     });
@@ -81,11 +97,41 @@ describe('batchedStdoutLogger', () => {
 
   it('flush() writes what is pending at once (used at exit), and nothing when nothing is', () => {
     const writes: string[] = [];
-    const logger = batchedStdoutLogger({ write: (chunk) => writes.push(text(chunk)), flushMs: 60_000 });
+    const logger = batchedStdoutLogger({
+      write: (chunk) => {
+        writes.push(text(chunk));
+        return true;
+      },
+      flushMs: 60_000,
+    });
     logger({ level: 'warn', msg: 'bye' });
     logger.flush();
     expect(writes).toHaveLength(1);
     logger.flush();
     expect(writes).toHaveLength(1);
+  });
+
+  it('writes the next lines over the same memory when the writer is done with it, and never over one it kept', () => {
+    const buffers: ArrayBufferLike[] = [];
+    let keep = false;
+    const logger = batchedStdoutLogger({
+      write: (chunk) => {
+        buffers.push(chunk.buffer);
+        return !keep;
+      },
+      flushMs: 60_000,
+    });
+    logger({ level: 'info', msg: 'one' });
+    logger.flush();
+    logger({ level: 'info', msg: 'two' });
+    logger.flush();
+    expect(buffers[1]).toBe(buffers[0]);
+    keep = true;
+    logger({ level: 'info', msg: 'three' });
+    logger.flush();
+    logger({ level: 'info', msg: 'four' });
+    logger.flush();
+    expect(buffers[2]).toBe(buffers[0]);
+    expect(buffers[3]).not.toBe(buffers[2]);
   });
 });

@@ -2,8 +2,11 @@ import type { Logger } from '../core/index.js';
 import { jsonFields } from './json-fields.js';
 
 export interface BatchedLoggerOptions {
-  /** Where the bytes go (UTF-8, whole lines); default stdout. Each chunk is new: the logger keeps no reference. */
-  write?: (chunk: Uint8Array) => void;
+  /**
+   * Where the bytes go (UTF-8, whole lines); default stdout. Returns whether it is done with `chunk` (written,
+   * or copied): then the logger writes its next lines over the same memory; otherwise it takes a new buffer.
+   */
+  write?: (chunk: Uint8Array) => boolean;
   /** The longest a line waits before it is written (default 100 ms). */
   flushMs?: number;
   /** Pending bytes are written at once when the next line would not fit in this many (default 64 KiB). */
@@ -12,6 +15,12 @@ export interface BatchedLoggerOptions {
 
 /** The most UTF-8 bytes one UTF-16 code unit can take (a surrogate pair: 4 bytes for 2 units). */
 const MAX_BYTES_PER_UNIT = 3;
+
+/** Writes to stdout; done with the bytes when stdout took them all at once (files and pipes on Linux do). */
+function writeStdout(chunk: Uint8Array): boolean {
+  process.stdout.write(chunk);
+  return process.stdout.writableLength === 0;
+}
 
 /**
  * One JSON line per record on stdout, written in batches: lines gathered over up to `flushMs` (or until
@@ -30,11 +39,12 @@ const MAX_BYTES_PER_UNIT = 3;
  * createGateway({ config, logger });
  */
 export function batchedStdoutLogger(options: BatchedLoggerOptions = {}): Logger & { flush(): void } {
-  const write = options.write ?? ((chunk: Uint8Array) => process.stdout.write(chunk));
+  const write = options.write ?? writeStdout;
   const flushMs = options.flushMs ?? 100;
   const capacity = options.maxPending ?? 64 * 1024;
-  // Made on the first line after each flush: the chunk written is handed over, never reused.
-  let buffer: Buffer | undefined;
+  // One buffer, made now (at start-up, before any request), and kept while each write is done with it: a new
+  // 64 KiB C allocation at every flush could land where it stops the C heap from shrinking after a peak.
+  let buffer = Buffer.allocUnsafeSlow(capacity);
   let used = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastMs = 0;
@@ -42,11 +52,10 @@ export function batchedStdoutLogger(options: BatchedLoggerOptions = {}): Logger 
   const flush = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (buffer === undefined || used === 0) return;
+    if (used === 0) return;
     const chunk = buffer.subarray(0, used);
-    buffer = undefined;
     used = 0;
-    write(chunk);
+    if (!write(chunk)) buffer = Buffer.allocUnsafeSlow(capacity);
   };
   const logger = (record: Parameters<Logger>[0]) => {
     // The time first, without copying the record: its own JSON follows the time field.
@@ -66,7 +75,6 @@ export function batchedStdoutLogger(options: BatchedLoggerOptions = {}): Logger 
         return;
       }
     }
-    buffer ??= Buffer.allocUnsafeSlow(capacity);
     used += buffer.write(line, used);
     timer ??= setTimeout(flush, flushMs);
   };
