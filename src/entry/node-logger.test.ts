@@ -3,16 +3,22 @@ import { batchedStdoutLogger } from './node-logger.js';
 
 const text = (chunk: Uint8Array) => new TextDecoder().decode(chunk);
 
+/** A logger whose writes are decoded into `writes` (and so done with at once). */
+function collecting(options: { flushMs: number; maxPending?: number }) {
+  const writes: string[] = [];
+  const logger = batchedStdoutLogger({
+    ...options,
+    write: (chunk) => {
+      writes.push(text(chunk));
+      return true;
+    },
+  });
+  return { logger, writes };
+}
+
 describe('batchedStdoutLogger', () => {
   it('writes the lines gathered within flushMs in one write, one JSON object per line, time first', async () => {
-    const writes: string[] = [];
-    const logger = batchedStdoutLogger({
-      write: (chunk) => {
-        writes.push(text(chunk));
-        return true;
-      },
-      flushMs: 30,
-    });
+    const { logger, writes } = collecting({ flushMs: 30 });
     logger({ level: 'info', msg: 'request', status: 200, path: '/v1/x "quoted"' });
     await new Promise((resolve) => setImmediate(resolve));
     logger({ level: 'error', msg: 'second' });
@@ -33,15 +39,7 @@ describe('batchedStdoutLogger', () => {
   });
 
   it('writes what is pending at once when the next line would not fit in maxPending bytes', () => {
-    const writes: string[] = [];
-    const logger = batchedStdoutLogger({
-      write: (chunk) => {
-        writes.push(text(chunk));
-        return true;
-      },
-      flushMs: 60_000,
-      maxPending: 200,
-    });
+    const { logger, writes } = collecting({ flushMs: 60_000, maxPending: 200 });
     logger({ level: 'info', msg: 'first' });
     logger({ level: 'info', msg: 'second' });
     expect(writes).toHaveLength(0);
@@ -57,15 +55,7 @@ describe('batchedStdoutLogger', () => {
   });
 
   it('writes a line longer than maxPending on its own, whole', () => {
-    const writes: string[] = [];
-    const logger = batchedStdoutLogger({
-      write: (chunk) => {
-        writes.push(text(chunk));
-        return true;
-      },
-      flushMs: 60_000,
-      maxPending: 64,
-    });
+    const { logger, writes } = collecting({ flushMs: 60_000, maxPending: 64 });
     logger({ level: 'info', msg: 'a' });
     logger({ level: 'info', msg: 'é'.repeat(300) });
     expect(writes).toHaveLength(2);
@@ -96,14 +86,7 @@ describe('batchedStdoutLogger', () => {
   });
 
   it('flush() writes what is pending at once (used at exit), and nothing when nothing is', () => {
-    const writes: string[] = [];
-    const logger = batchedStdoutLogger({
-      write: (chunk) => {
-        writes.push(text(chunk));
-        return true;
-      },
-      flushMs: 60_000,
-    });
+    const { logger, writes } = collecting({ flushMs: 60_000 });
     logger({ level: 'warn', msg: 'bye' });
     logger.flush();
     expect(writes).toHaveLength(1);
