@@ -255,4 +255,25 @@ describe.each(targets)('upstream failures (%s)', (_name, startTarget) => {
       await stalled.close();
     }
   });
+
+  it('keeps a timeout of a second or more (coarse timers on Node), never ending it early', async () => {
+    const stalled = await startFakeUpstream(() => {});
+    const gateway = await startTarget({
+      DEFAULT_OPENAI_PROVIDER: stalled.url,
+      DEFAULT_OPENAI_TOKEN: TOKENS.a,
+      PROXY_API_KEYS: CLIENT_KEY,
+      UPSTREAM_HEADERS_TIMEOUT_MS: '1000',
+    });
+    try {
+      const started = performance.now();
+      const response = await fetch(`${gateway.url}/v1/models`, { headers: auth() });
+      expect(response.status).toBe(504);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
+      // A late tick is allowed; an early one is a bug.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await gateway.close();
+      await stalled.close();
+    }
+  });
 });
