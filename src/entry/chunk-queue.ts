@@ -7,9 +7,12 @@ type PendingRead = {
 
 const DONE: ReadableStreamReadResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
 
+/** Chunks a queue holds unread before it reports full, unless told otherwise: enough to ride out a slow reader. */
+export const DEFAULT_HIGH_WATER_MARK = 16;
+
 export interface ChunkQueueOptions {
-  /** Chunks held unread at which `push` reports the queue full (the producer should pause). */
-  highWaterMark: number;
+  /** Chunks held unread at which `push` reports the queue full (the producer should pause); default 16. */
+  highWaterMark?: number;
   /** Called when a read makes room again after `push` reported the queue full: resume the producer. */
   onRoom: () => void;
 }
@@ -21,7 +24,7 @@ export interface ChunkQueueOptions {
  * below it again. One read at a time, as a stream reader allows.
  *
  * @example
- * const queue = new ChunkQueue({ highWaterMark: 16, onRoom: () => stream.resume() });
+ * const queue = new ChunkQueue({ onRoom: () => stream.resume() });
  * stream.on('data', (chunk) => { if (!queue.push(chunk)) stream.pause(); });
  * stream.on('end', () => queue.end());
  * const { done, value } = await queue.read();
@@ -37,7 +40,7 @@ export class ChunkQueue implements Pick<BodyReader, 'read'> {
   #pending: PendingRead | undefined;
 
   constructor(options: ChunkQueueOptions) {
-    this.#highWaterMark = options.highWaterMark;
+    this.#highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#onRoom = options.onRoom;
   }
 

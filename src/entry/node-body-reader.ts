@@ -2,9 +2,6 @@ import type { Readable } from 'node:stream';
 import type { BodyReader } from '../core/index.js';
 import { ChunkQueue } from './chunk-queue.js';
 
-/** Chunks a reader may hold before it pauses the stream (and so its socket). */
-const MAX_QUEUED_CHUNKS = 16;
-
 /**
  * A body reader over a Node stream, driven by its events: a chunk already buffered is returned at once, and the
  * stream is paused when chunks pile up unread (backpressure), without Web streams or the async iterator.
@@ -14,7 +11,7 @@ const MAX_QUEUED_CHUNKS = 16;
  * readerOf(incomingMessage, { onCancel: 'discard' }); // cancel() drains the rest, keeping the socket
  */
 export function readerOf(stream: Readable, options: { onCancel?: 'destroy' | 'discard' } = {}): BodyReader {
-  const queue = new ChunkQueue({ highWaterMark: MAX_QUEUED_CHUNKS, onRoom: () => stream.resume() });
+  const queue = new ChunkQueue({ onRoom: () => stream.resume() });
   // Backpressure without churn: paused only once a backlog builds up, not after every chunk.
   stream.on('data', (chunk: Uint8Array) => {
     if (!queue.push(chunk)) stream.pause();

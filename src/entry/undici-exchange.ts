@@ -1,20 +1,18 @@
 import type { Dispatcher } from 'undici';
 import { headerNameToString } from 'undici/lib/core/util.js';
 import type { AbortSignalLike, BodyReader, HeaderSource, UpstreamResponse } from '../core/index.js';
-import { ChunkQueue } from './chunk-queue.js';
-
-/** Chunks the reader may hold unread before it pauses the connection (backpressure). */
-const MAX_QUEUED_CHUNKS = 16;
+import { ChunkQueue, DEFAULT_HIGH_WATER_MARK } from './chunk-queue.js';
 
 // What a header value may hold (RFC 9110 §5.5: field-content, with obs-text). Node refuses anything else when
 // it writes the answer; a value decoded from stray bytes (U+FFFD) would otherwise get that far.
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
- * An answer's header lines as undici hands them over (name, value, name, value..., as `Buffer`s) and as the
- * core reads them: names lowercase (well-known ones looked up from their bytes, as undici does), values read as UTF-8 (as undici's own `request` reads them), a repeated
- * field once, its values joined with ", ", where it first appeared. Throws, as building a Web `Headers` would,
- * for a value that no HTTP answer may carry: the attempt then fails and another provider is tried.
+ * An answer's header lines as undici hands them over (name, value, name, value..., as `Buffer`s) and as the core
+ * reads them: names lowercase (well-known ones looked up from their bytes, as undici does), values read as UTF-8
+ * (as undici's own `request` reads them), a repeated field once, its values joined with ", ", where it first
+ * appeared. Throws, as building a Web `Headers` would, for a value that no HTTP answer may carry: the attempt
+ * then fails and another provider is tried.
  *
  * @example
  * answerHeaders(['Vary', 'Origin', 'vary', 'Accept'].map((line) => Buffer.from(line))).get('vary'); // 'Origin, Accept'
@@ -53,7 +51,7 @@ const aborted = () => new Error('The attempt was aborted.');
  * One exchange with a provider on undici's dispatcher, as its handler: the answer (status and headers) once
  * they arrive, then the body as a {@link BodyReader} fed straight from undici's parser. What undici's `request`
  * adds per request (an async resource, a Node stream for the body, a header object) is not made. The
- * connection is paused while {@link MAX_QUEUED_CHUNKS} chunks wait unread; the signal aborts the exchange at any
+ * connection is paused while {@link DEFAULT_HIGH_WATER_MARK} chunks wait unread; the signal aborts the exchange at any
  * point (the answer, or the body being read, then fails), and cancelling the body closes the connection.
  *
  * @example
@@ -69,7 +67,7 @@ export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
   /** undici's way to abort, once the request has a connection. */
   #abortUndici: ((reason: Error) => void) | undefined;
   #resume: (() => void) | undefined;
-  readonly #body = new ChunkQueue({ highWaterMark: MAX_QUEUED_CHUNKS, onRoom: () => this.#resume?.() });
+  readonly #body = new ChunkQueue({ onRoom: () => this.#resume?.() });
   #failure: Error | undefined;
   readonly #onAbort = () => this.#stop(aborted());
 
