@@ -47,6 +47,7 @@ describe('npm run bench -- --quick (tiny settings)', () => {
     // `npm test` has just built dist/; rebuilding here could race other tests that start dist/gateway.mjs.
     const skipBuild = existsSync(join(root, 'dist/gateway.mjs')) ? ['--skip-build'] : [];
     const args = ['bench/run.mjs', '--quick', '--duration', '1', '--streams', '10', '--chunks', '3'];
+    args.push('--stream-rounds', '2');
     const { stdout } = await promisify(execFile)(process.execPath, [...args, ...skipBuild, '--out', out], {
       cwd: root,
       timeout: 120_000,
@@ -60,7 +61,7 @@ describe('npm run bench -- --quick (tiny settings)', () => {
     expect(report.machine.cpuModel).not.toBe('');
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.machine.nodeVersion).toBe(process.version);
-    expect(report.settings).toMatchObject({ quick: true, streams: 10, chunks: 3 });
+    expect(report.settings).toMatchObject({ quick: true, streams: 10, chunks: 3, streamRounds: 2 });
 
     for (const [scenario, fields] of Object.entries(POSITIVE)) {
       for (const target of TARGETS) {
@@ -87,7 +88,16 @@ describe('npm run bench -- --quick (tiny settings)', () => {
         if (scenario === 'streaming') {
           // CPU time comes in clock ticks (10 ms): a tiny run may use none.
           expect((result?.cpuSeconds as number) >= 0, `${target} cpuSeconds`).toBe(true);
-          expect(result?.completed, `${target} completed streams`).toBe(10);
+          // Two bursts of 10 streams, each with its own p99 and peak RSS; the delays pooled.
+          expect(result?.completed, `${target} completed streams`).toBe(20);
+          expect(result?.chunks, `${target} chunks`).toBe(60);
+          const rounds = result?.rounds as { p99Ms: number; peakRssMb: number }[];
+          expect(rounds).toHaveLength(2);
+          for (const round of rounds) {
+            expect(round.p99Ms).toBeGreaterThan(0);
+            expect(round.p99Ms).toBeLessThanOrEqual(result?.maxMs as number);
+            expect(round.peakRssMb).toBeLessThanOrEqual(result?.peakRssMb as number);
+          }
         }
       }
     }

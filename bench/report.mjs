@@ -155,13 +155,14 @@ export function renderMarkdown(report) {
   row('', 'p99 ms', pick(sc.latency, 'p99Ms'), 3);
   row('', 'added p50 over direct, ms', pick(sc.latency, 'addedP50Ms'), 3, false);
   row('', 'added p99 over direct, ms', pick(sc.latency, 'addedP99Ms'), 3, false);
-  const streams = `3. streaming (${s.streams} streams x ${s.chunks} chunks, ${s.intervalMs} ms apart)`;
+  const bursts = `${s.streamRounds} burst${s.streamRounds === 1 ? '' : 's'}`;
+  const streams = `3. streaming (${s.streams} streams x ${s.chunks} chunks, ${s.intervalMs} ms apart, ${bursts})`;
   row(streams, 'chunk delay p50 ms', pick(sc.streaming, 'p50Ms'), 3);
   row('', 'chunk delay p99 ms', pick(sc.streaming, 'p99Ms'), 3);
   row('', '- first chunk of each stream, p99 ms', pick(sc.streaming, 'firstChunkP99Ms'), 3);
   row('', '- later chunks, p99 ms', pick(sc.streaming, 'laterChunksP99Ms'), 3);
   row('', 'peak RSS MB (direct: upstream)', pick(sc.streaming, 'peakRssMb'), 1);
-  row('', 'CPU s (direct: upstream)', pick(sc.streaming, 'cpuSeconds'), 2);
+  row('', 'CPU s per burst (direct: upstream)', pick(sc.streaming, 'cpuSeconds'), 2);
   row('4. idle RSS (direct: upstream)', 'after start, MB', pick(sc.idleRss, 'startMb'), 1);
   row('', `after warm-up, MB`, pick(sc.idleRss, 'warmMb'), 1);
   lines.push('', '| Target (gateway against bare proxy) | Measured | Holds |', '| --- | --- | --- |');

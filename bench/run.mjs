@@ -11,7 +11,7 @@ import { readProcess, startSampler, watchOtherLoad } from './proc-sampler.mjs';
 import { build, killAllNow, removeLogs, startServer, stopAll } from './processes.mjs';
 import { evaluate, machineInfo, renderMarkdown, TARGETS, warningsFor } from './report.mjs';
 import { sleep } from './stats.mjs';
-import { runStreams } from './stream-client.mjs';
+import { runStreams, summarizeStreams } from './stream-client.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLIENT_KEY = 'bench-client-key';
@@ -149,11 +149,32 @@ async function measureAll(options) {
   });
   await sleep(1000);
   const idleWarm = rssMb(targets);
-  // Streaming runs first, so that its peak RSS is not what is left over from the throughput scenario.
-  const streaming = await eachTarget(targets, `streaming (${options.streams} streams)`, async (target) => {
-    const sampler = startSampler(target.pid, 100);
-    const run = await runStreams({ url: target.url, streams: options.streams, ...stream });
-    return { ...run, ...sampler.stop(), process: target.process };
+  // Streaming runs first, so that its peak RSS is not what is left over from the throughput scenario. In
+  // rounds, the targets taking turns as below: one burst of streams is one sample of a chaotic process (the
+  // bare proxy's own p99 went from 30 to 88 ms between identical bursts), so the delays of every round are
+  // pooled; peak RSS is the highest of any round, CPU the mean per round.
+  const streamRuns = await interleaved(
+    targets,
+    `streaming (${options.streams} streams)`,
+    options.streamRounds,
+    async (target) => {
+      const sampler = startSampler(target.pid, 100);
+      const run = await runStreams({ url: target.url, streams: options.streams, ...stream });
+      return { run, usage: sampler.stop() };
+    },
+  );
+  const streaming = byTarget(targets, (id) => {
+    const runs = streamRuns[id];
+    const summary = summarizeStreams(runs.map(({ run }) => run));
+    return {
+      ...summary,
+      rounds: summary.rounds.map((round, i) => ({ ...round, peakRssMb: runs[i]?.usage.peakRssMb })),
+      peakRssMb: Math.max(...runs.map(({ usage }) => usage.peakRssMb)),
+      cpuSeconds: runs.reduce((total, { usage }) => total + usage.cpuSeconds, 0) / runs.length,
+      samples: runs.reduce((total, { usage }) => total + usage.samples, 0),
+      hwmReset: runs.every(({ usage }) => usage.hwmReset),
+      process: targets.find((target) => target.id === id)?.process,
+    };
   });
   // Throughput and latency run in rounds of about 2 s, the targets taking turns (direct, bare, gateway, direct,
   // ...), so that load from elsewhere on a shared machine, which comes and goes, falls on all three alike.

@@ -9,27 +9,73 @@ const SENT_AT = /"bench_sent_at":([\d.]+)/;
 const now = () => performance.timeOrigin + performance.now();
 
 /**
- * @typedef {object} StreamRun
+ * One run of concurrent streams, with every chunk's delay kept (for {@link summarizeStreams}).
+ * @typedef {object} StreamRound
  * @property {number} streams streams opened
  * @property {number} completed streams that ended with `data: [DONE]`
  * @property {number} errors streams that failed, got a non-200 or were cut by the deadline
+ * @property {number[]} firstDelays delay of each stream's first chunk (includes its connection's setup)
+ * @property {number[]} laterDelays delay of the other chunks
+ * @property {number} seconds wall time of the run
+ */
+
+/**
+ * @typedef {object} StreamRun
+ * @property {number} streams streams opened, over all rounds
+ * @property {number} completed streams that ended with `data: [DONE]`
+ * @property {number} errors streams that failed, got a non-200 or were cut by the deadline
  * @property {number} chunks chunks received
- * @property {number} p50Ms per-chunk delay
+ * @property {number} p50Ms per-chunk delay, over the chunks of every round
  * @property {number} p99Ms
  * @property {number} maxMs
  * @property {number} firstChunkP50Ms delay of each stream's first chunk (includes its connection's setup)
  * @property {number} firstChunkP99Ms
  * @property {number} laterChunksP50Ms delay of the other chunks
  * @property {number} laterChunksP99Ms
- * @property {number} seconds wall time of the run
+ * @property {number} seconds wall time of all rounds
+ * @property {{ p99Ms: number, firstChunkP99Ms: number, laterChunksP99Ms: number, seconds: number }[]} rounds
+ *   each round's own figures
  */
+
+/**
+ * The delays of several rounds pooled: percentiles over every chunk of every round, and each round's own p99.
+ * @param {StreamRound[]} rounds
+ * @returns {StreamRun}
+ */
+export function summarizeStreams(rounds) {
+  const sum = (/** @type {(round: StreamRound) => number} */ value) =>
+    rounds.reduce((total, round) => total + value(round), 0);
+  const firstDelays = rounds.flatMap((round) => round.firstDelays);
+  const laterDelays = rounds.flatMap((round) => round.laterDelays);
+  const delays = [...firstDelays, ...laterDelays];
+  return {
+    streams: sum((round) => round.streams),
+    completed: sum((round) => round.completed),
+    errors: sum((round) => round.errors),
+    chunks: delays.length,
+    p50Ms: percentile(delays, 50),
+    p99Ms: percentile(delays, 99),
+    maxMs: percentile(delays, 100),
+    firstChunkP50Ms: percentile(firstDelays, 50),
+    firstChunkP99Ms: percentile(firstDelays, 99),
+    laterChunksP50Ms: percentile(laterDelays, 50),
+    laterChunksP99Ms: percentile(laterDelays, 99),
+    seconds: sum((round) => round.seconds),
+    rounds: rounds.map((round) => ({
+      p99Ms: percentile([...round.firstDelays, ...round.laterDelays], 99),
+      firstChunkP99Ms: percentile([...round.firstDelays], 99),
+      laterChunksP99Ms: percentile([...round.laterDelays], 99),
+      seconds: round.seconds,
+    })),
+  };
+}
 
 /**
  * All streams are opened at once unless `staggerMs` spreads their starts evenly over that many milliseconds.
  * The first chunk of each stream also carries the cost of opening its connection (all at once: a storm of
  * connects), so its delays are reported apart too (`firstChunk*`) next to the other chunks' (`laterChunks*`).
  * @param {{ url: string, key: string, streams: number, chunks: number, intervalMs: number, staggerMs?: number }} options
- * @returns {Promise<StreamRun>}
+ * @returns {Promise<StreamRound>}
  */
 export async function runStreams({ url, key, streams, chunks, intervalMs, staggerMs = 0 }) {
   const agent = new Agent({ keepAlive: true, maxSockets: streams + 16 });
@@ -119,20 +165,12 @@ export async function runStreams({ url, key, streams, chunks, intervalMs, stagge
     clearTimeout(deadline);
     agent.destroy();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const delays = [...firstDelays, ...laterDelays];
   return {
     streams,
     completed,
     errors,
-    chunks: delays.length,
-    p50Ms: percentile(delays, 50),
-    p99Ms: percentile(delays, 99),
-    maxMs: percentile(delays, 100),
-    firstChunkP50Ms: percentile(firstDelays, 50),
-    firstChunkP99Ms: percentile(firstDelays, 99),
-    laterChunksP50Ms: percentile(laterDelays, 50),
-    laterChunksP99Ms: percentile(laterDelays, 99),
-    seconds,
+    firstDelays,
+    laterDelays,
+    seconds: (performance.now() - started) / 1000,
   };
 }

@@ -2,6 +2,7 @@ import type { BodyController, BodySource } from '../http/exchange.js';
 import type { BodyReader } from '../providers/transport.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
+import { EventBoundary } from './event-boundary.js';
 import { watchIdle } from './idle-watchdog.js';
 import type { BodyOutcome } from './observe-body.js';
 
@@ -16,11 +17,12 @@ export function errorEvent(code: string, message: string): Uint8Array {
   );
 }
 
-/** Whether the text holds a whole SSE event with a field (comments such as `: keep-alive` are not events). */
-function hasEvent(text: string): boolean {
-  const blocks = text.split(/\r?\n\r?\n/);
-  blocks.pop(); // The part after the last blank line is not complete yet.
-  return blocks.some((block) => block.split(/\r?\n/).some((line) => line !== '' && !line.startsWith(':')));
+/**
+ * Bytes as text, one character per byte: exact for ASCII, which is all the `[DONE]` check looks for (a byte
+ * of a multi-byte character becomes some other character, never part of a match). No decoder per stream.
+ */
+function asciiText(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
 }
 
 export type FirstEvent =
@@ -40,9 +42,7 @@ export async function awaitFirstEvent(
   options: { deadlineMs: number; abort: () => void; startTimer?: StartTimer | undefined },
 ): Promise<FirstEvent> {
   const held: Uint8Array[] = [];
-  // One decoder per stream: a character cut between two chunks must not spill into another stream.
-  const decoder = new TextDecoder();
-  let text = '';
+  const boundary = new EventBoundary();
   let timedOut = false;
   const timer = (options.startTimer ?? runtimeTimer)(options.deadlineMs, () => {
     timedOut = true;
@@ -55,8 +55,7 @@ export async function awaitFirstEvent(
       if (timedOut) return { ok: false, reason: 'timeout' };
       if (result.done) return { ok: false, reason: 'ended' };
       held.push(result.value);
-      text += decoder.decode(result.value, { stream: true });
-      if (hasEvent(text)) return { ok: true, held: concatBytes(held) };
+      if (boundary.feed(result.value)) return { ok: true, held: concatBytes(held) };
     }
   } catch {
     return { ok: false, reason: timedOut ? 'timeout' : 'failed' };
@@ -141,7 +140,7 @@ export function relayEventStream(options: RelayOptions): BodySource {
       if (ended) return;
       if (stalled) return fail(controller);
       if (result.done) {
-        if (expectDone && !DONE.test(new TextDecoder().decode(tail.subarray(-TAIL_BYTES)))) {
+        if (expectDone && !DONE.test(asciiText(tail.subarray(-TAIL_BYTES)))) {
           controller.enqueue(
             errorEvent(
               'upstream_stream_incomplete',

@@ -11,10 +11,45 @@ export interface AbortLatch {
   abort(): void;
 }
 
+/** The signal of a {@link createAbortLatch} latch: listeners kept in an array, called once, in order. */
+class LatchSignal implements AbortSignalLike {
+  aborted = false;
+  #listeners: (() => void)[] | undefined;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (this.aborted) return;
+    this.#listeners ??= [];
+    this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const index = this.#listeners?.indexOf(listener) ?? -1;
+    if (index !== -1) this.#listeners?.splice(index, 1);
+  }
+
+  /** Its latch's `abort()`. */
+  fire(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const called = this.#listeners ?? [];
+    this.#listeners = undefined;
+    for (const listener of called) listener();
+  }
+}
+
+class Latch implements AbortLatch {
+  readonly signal = new LatchSignal();
+
+  abort(): void {
+    this.signal.fire();
+  }
+}
+
 /**
  * A light `AbortController` for the gateway's own attempts: Node 20's costs several microseconds per request
  * (an EventTarget with its internals), measured in `npm run bench`'s CPU profile. Listeners are called once,
- * in order; `fetchTransport` bridges it to a real `AbortSignal` where a runtime needs one.
+ * in order; `fetchTransport` bridges it to a real `AbortSignal` where a runtime needs one. Two small objects,
+ * no closures: one is made per request and per attempt, and lives as long as a stream does.
  *
  * @example
  * const latch = createAbortLatch();
@@ -22,27 +57,5 @@ export interface AbortLatch {
  * latch.abort();
  */
 export function createAbortLatch(): AbortLatch {
-  let listeners: (() => void)[] | undefined;
-  const signal = {
-    aborted: false,
-    addEventListener(_type: 'abort', listener: () => void) {
-      if (signal.aborted) return;
-      listeners ??= [];
-      listeners.push(listener);
-    },
-    removeEventListener(_type: 'abort', listener: () => void) {
-      const index = listeners?.indexOf(listener) ?? -1;
-      if (index !== -1) listeners?.splice(index, 1);
-    },
-  };
-  return {
-    signal,
-    abort() {
-      if (signal.aborted) return;
-      signal.aborted = true;
-      const called = listeners ?? [];
-      listeners = undefined;
-      for (const listener of called) listener();
-    },
-  };
+  return new Latch();
 }
