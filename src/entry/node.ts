@@ -20,19 +20,19 @@ function loadConfig(): Config {
   }
 }
 
-// undici parses HTTP with llhttp built to WebAssembly. By default V8 compiles it twice, with its baseline
-// compiler (Liftoff) and then with TurboFan for hot functions on a background thread, whose memory the C
-// allocator keeps: 13 MB more RSS than one TurboFan compile up front (3 MB), measured on Node 20. CPU per
-// proxied request measured within 2% either way (an interleaved A/B of 10 rounds). The price: the first
-// upstream connection compiles the parser synchronously, which blocks the process once for about 0.15 s.
-// Set here, before anything is compiled, so that `node dist/gateway.mjs` needs no flags; nothing else in
-// the gateway is WebAssembly.
-setFlagsFromString('--no-liftoff');
+// undici parses HTTP with llhttp built to WebAssembly. V8 compiles it with its baseline compiler (Liftoff),
+// and by default hot functions again with TurboFan, whose compile takes up to 36 MB from the C allocator for a
+// moment; in about half of all starts some of it stays resident (RSS after the first requests 54 or 64 MB,
+// once 90), whether TurboFan runs on a background thread or up front (--no-liftoff). Liftoff alone: 55 MB in
+// 16 of 16 starts, and the same CPU per proxied request in two interleaved A/Bs (Node 20). Set before anything
+// is compiled, so that `node dist/gateway.mjs` needs no flags; nothing else in the gateway is WebAssembly. An
+// operator's own Liftoff flag wins.
+const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+if (!/--(?:no-)?liftoff/.test(nodeOptions)) setFlagsFromString('--liftoff-only');
 // With hundreds of streams open, V8 grows its young generation to 2 x 16 MB, which stays resident. Capped at
 // 2 x 8 MB (what the bare proxy of `npm run bench` settles at): 13 MB less peak RSS at 500 open streams, for
 // twice as many young-generation collections under full load, about 1.6 µs more CPU per request (measured).
 // An operator's own --max-semi-space-size (or --min-) wins.
-const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
 if (!/--(?:max|min)[-_]semi[-_]space[-_]size/.test(nodeOptions)) capYoungGeneration({ maxSemiSpaceMb: 8 });
 // Young-generation collections of at most 2 x 8 MB take about a millisecond on the main thread alone; V8's
 // default splits each across helper threads, whose start-up and hand-over cost more than they save on the
