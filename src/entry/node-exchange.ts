@@ -122,44 +122,63 @@ export function writeAnswer(res: ServerResponse, answer: GatewayResponse): void 
     res.end(body ?? undefined);
     return;
   }
-  let finished = false;
-  let drained: (() => void) | undefined;
-  const controller: BodyController = {
-    enqueue(chunk) {
-      // Backpressure is checked before the next pull (writableNeedDrain).
-      res.write(chunk);
-    },
-    close() {
-      finished = true;
-      res.end();
-    },
-    error() {
-      finished = true;
-      res.destroy();
-    },
+  new BodyPump(res, body).run();
+}
+
+/**
+ * Drives a body source into a Node response, one pull at a time, waiting for the socket to drain: the
+ * source's controller too. One object per open stream, its state in fields rather than closures.
+ */
+class BodyPump implements BodyController {
+  readonly #res: ServerResponse;
+  readonly #body: BodySource;
+  #finished = false;
+  #drained: (() => void) | undefined;
+  readonly #onClose = () => {
+    this.#drained?.();
+    if (this.#finished) return;
+    this.#finished = true;
+    cancelQuietly(this.#body);
   };
-  res.once('close', () => {
-    drained?.();
-    if (finished) return;
-    finished = true;
-    cancelQuietly(body);
-  });
-  const pump = async () => {
-    body.start?.(controller);
-    while (!finished) {
+
+  constructor(res: ServerResponse, body: BodySource) {
+    this.#res = res;
+    this.#body = body;
+    res.once('close', this.#onClose);
+  }
+
+  enqueue(chunk: Uint8Array): void {
+    // Backpressure is checked before the next pull (writableNeedDrain).
+    this.#res.write(chunk);
+  }
+
+  close(): void {
+    this.#finished = true;
+    this.#res.end();
+  }
+
+  error(): void {
+    this.#finished = true;
+    this.#res.destroy();
+  }
+
+  run(): void {
+    this.#pump().catch(() => this.error());
+  }
+
+  async #pump(): Promise<void> {
+    const res = this.#res;
+    this.#body.start?.(this);
+    while (!this.#finished) {
       if (res.writableNeedDrain) {
         await new Promise<void>((resolve) => {
-          drained = resolve;
+          this.#drained = resolve;
           res.once('drain', resolve);
         });
-        drained = undefined;
+        this.#drained = undefined;
         continue;
       }
-      await body.pull(controller);
+      await this.#body.pull(this);
     }
-  };
-  pump().catch(() => {
-    finished = true;
-    res.destroy();
-  });
+  }
 }

@@ -2,12 +2,12 @@ import type { BodyController, BodySource } from '../http/exchange.js';
 import type { BodyReader } from '../providers/transport.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
+import { endsWithDone } from './ends-with-done.js';
 import { EventBoundary } from './event-boundary.js';
-import { watchIdle } from './idle-watchdog.js';
+import { IdleWatchdog } from './idle-watchdog.js';
 import type { BodyOutcome } from './observe-body.js';
 
 const encoder = new TextEncoder();
-const DONE = /data:[ \t]*\[DONE\][ \t]*(?:\r?\n)*$/;
 const TAIL_BYTES = 64;
 
 /** An SSE event carrying an error in OpenAI's shape: SDKs raise it instead of taking the stream as complete. */
@@ -15,14 +15,6 @@ export function errorEvent(code: string, message: string): Uint8Array {
   return encoder.encode(
     `data: ${JSON.stringify({ error: { message, type: 'api_error', param: null, code } })}\n\n`,
   );
-}
-
-/**
- * Bytes as text, one character per byte: exact for ASCII, which is all the `[DONE]` check looks for (a byte
- * of a multi-byte character becomes some other character, never part of a match). No decoder per stream.
- */
-function asciiText(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
 }
 
 export type FirstEvent =
@@ -90,81 +82,96 @@ export interface RelayOptions {
  * return new Response(relayEventStream({ held, reader, abort, idleMs, now, expectDone: true, failureCode, onEnd }), init);
  */
 export function relayEventStream(options: RelayOptions): BodySource {
-  const { reader, abort, now, expectDone, onEnd } = options;
-  let ended = false;
-  let stalled = false;
+  return new EventStreamRelay(options);
+}
+
+/** {@link relayEventStream}'s source: one object per open stream (its state in fields, not closures). */
+class EventStreamRelay implements BodySource {
+  readonly #options: RelayOptions;
+  readonly #watchdog: IdleWatchdog;
+  #ended = false;
+  #stalled = false;
   /** The last bytes seen (at least the last TAIL_BYTES of the stream, or all of it), for the `[DONE]` check. */
-  let tail = options.held;
-  const end = (outcome: BodyOutcome) => {
-    if (ended) return;
-    ended = true;
-    watchdog.stop();
-    onEnd(outcome);
-  };
-  const watchdog = watchIdle({
-    idleMs: options.idleMs,
-    now,
-    startTimer: options.startTimer,
-    onIdle: () => {
-      stalled = true;
-      abort();
-      reader.cancel().catch(() => {});
-    },
-  });
-  const fail = (controller: BodyController) => {
+  #tail: Uint8Array;
+
+  constructor(options: RelayOptions) {
+    this.#options = options;
+    this.#tail = options.held;
+    this.#watchdog = new IdleWatchdog({
+      idleMs: options.idleMs,
+      now: options.now,
+      startTimer: options.startTimer,
+      onIdle: () => {
+        this.#stalled = true;
+        options.abort();
+        options.reader.cancel().catch(() => {});
+      },
+    });
+  }
+
+  start(controller: BodyController): void {
+    controller.enqueue(this.#options.held);
+  }
+
+  async pull(controller: BodyController): Promise<void> {
+    let result: ReadableStreamReadResult<Uint8Array>;
+    this.#watchdog.reading();
+    try {
+      result = await this.#options.reader.read();
+    } catch {
+      if (!this.#ended) this.#fail(controller);
+      return;
+    } finally {
+      this.#watchdog.received();
+    }
+    if (this.#ended) return;
+    if (this.#stalled) return this.#fail(controller);
+    if (result.done) {
+      if (this.#options.expectDone && !endsWithDone(this.#tail)) {
+        controller.enqueue(
+          errorEvent(
+            'upstream_stream_incomplete',
+            'The upstream stream ended without its final [DONE] event.',
+          ),
+        );
+        controller.close();
+        return this.#end('failed');
+      }
+      controller.close();
+      return this.#end('complete');
+    }
+    const chunk = result.value;
+    // The chunk itself, not a view of its end: a view made per chunk costs more than the check at the end.
+    this.#tail =
+      chunk.byteLength >= TAIL_BYTES
+        ? chunk
+        : concatBytes([this.#tail.subarray(-TAIL_BYTES), chunk]).subarray(-TAIL_BYTES);
+    controller.enqueue(chunk);
+  }
+
+  cancel(): Promise<void> {
+    this.#end('cancelled');
+    this.#options.abort();
+    return this.#options.reader.cancel().catch(() => {});
+  }
+
+  #end(outcome: BodyOutcome): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#watchdog.stop();
+    this.#options.onEnd(outcome);
+  }
+
+  #fail(controller: BodyController): void {
+    const stalled = this.#stalled;
     const code = stalled
       ? 'upstream_stream_stalled'
-      : (options.failureCode() ?? 'upstream_stream_interrupted');
+      : (this.#options.failureCode() ?? 'upstream_stream_interrupted');
     const message = stalled
-      ? `The upstream stream went silent for ${options.idleMs} ms (STREAM_IDLE_TIMEOUT_MS) before it completed.`
+      ? `The upstream stream went silent for ${this.#options.idleMs} ms (STREAM_IDLE_TIMEOUT_MS) before it completed.`
       : 'The upstream stream was interrupted before it completed.';
     controller.enqueue(errorEvent(code, message));
     controller.close();
-    end('failed');
-  };
-  return {
-    start(controller) {
-      controller.enqueue(options.held);
-    },
-    async pull(controller) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      watchdog.reading();
-      try {
-        result = await reader.read();
-      } catch {
-        if (!ended) fail(controller);
-        return;
-      } finally {
-        watchdog.received();
-      }
-      if (ended) return;
-      if (stalled) return fail(controller);
-      if (result.done) {
-        if (expectDone && !DONE.test(asciiText(tail.subarray(-TAIL_BYTES)))) {
-          controller.enqueue(
-            errorEvent(
-              'upstream_stream_incomplete',
-              'The upstream stream ended without its final [DONE] event.',
-            ),
-          );
-          controller.close();
-          return end('failed');
-        }
-        controller.close();
-        return end('complete');
-      }
-      const chunk = result.value;
-      // The chunk itself, not a view of its end: a view made per chunk costs more than the check at the end.
-      tail =
-        chunk.byteLength >= TAIL_BYTES
-          ? chunk
-          : concatBytes([tail.subarray(-TAIL_BYTES), chunk]).subarray(-TAIL_BYTES);
-      controller.enqueue(chunk);
-    },
-    cancel() {
-      end('cancelled');
-      abort();
-      return reader.cancel().catch(() => {});
-    },
-  };
+    this.#end('failed');
+  }
 }

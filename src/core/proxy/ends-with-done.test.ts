@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { endsWithDone } from './ends-with-done.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+/** The definition, on text. */
+const DONE = /data:[ \t]*\[DONE\][ \t]*(?:\r?\n)*$/;
+
+describe('endsWithDone', () => {
+  it('finds the [DONE] line at the end, with any line endings and blanks', () => {
+    for (const text of [
+      'data: [DONE]\n\n',
+      'data:[DONE]',
+      'x\r\ndata: \t[DONE] \r\n\r\n\n',
+      'data: [DONE]',
+    ]) {
+      expect(endsWithDone(bytes(text)), JSON.stringify(text)).toBe(true);
+    }
+  });
+
+  it('does not take [DONE] followed by more, or a bare CR, or another field, for the end', () => {
+    for (const text of [
+      'data: [DONE]\n\ndata: {}\n\n',
+      'data: [DONE]\r',
+      'event: [DONE]\n',
+      '[DONE]\n',
+      '',
+    ]) {
+      expect(endsWithDone(bytes(text)), JSON.stringify(text)).toBe(false);
+    }
+  });
+
+  it('agrees with the definition on text for random endings', () => {
+    // A small deterministic generator (mulberry32): the same cases on every run.
+    let seed = 0xd0e;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const parts = ['data:', ' ', '\t', '[DONE]', '\n', '\r', '\r\n', 'x', 'a:', '[DONE', 'é'];
+    for (let run = 0; run < 5000; run++) {
+      let text = '';
+      const length = Math.floor(random() * 8);
+      for (let i = 0; i < length; i++) text += parts[Math.floor(random() * parts.length)];
+      expect(endsWithDone(bytes(text)), JSON.stringify(text)).toBe(DONE.test(text));
+    }
+  });
+});
