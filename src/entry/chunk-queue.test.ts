@@ -96,4 +96,24 @@ describe('ChunkQueue', () => {
     queue.end();
     expect((await queue.read()).done).toBe(true);
   });
+
+  it('takeRest() hands over a body that has ended, at once, then reads get done', async () => {
+    const { queue } = queueWithRoomCount(8);
+    queue.push(bytes('a'));
+    expect(queue.takeRest()).toBeUndefined(); // more may come
+    queue.push(bytes('b'));
+    queue.end();
+    expect((await queue.read()).value).toEqual(bytes('a'));
+    expect(queue.takeRest()?.map(text)).toEqual(['b']);
+    expect((await queue.read()).done).toBe(true);
+  });
+
+  it('takeRest() takes nothing from a body that failed', async () => {
+    const { queue } = queueWithRoomCount(8);
+    queue.push(bytes('a'));
+    queue.fail(new Error('cut'));
+    expect(queue.takeRest()).toBeUndefined();
+    expect(text((await queue.read()).value)).toBe('a');
+    await expect(queue.read()).rejects.toThrow('cut');
+  });
 });

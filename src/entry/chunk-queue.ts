@@ -29,7 +29,7 @@ export interface ChunkQueueOptions {
  * stream.on('end', () => queue.end());
  * const { done, value } = await queue.read();
  */
-export class ChunkQueue implements Pick<BodyReader, 'read'> {
+export class ChunkQueue implements Pick<BodyReader, 'read' | 'takeRest'> {
   readonly #highWaterMark: number;
   readonly #onRoom: () => void;
   readonly #queued: Uint8Array[] = [];
@@ -76,6 +76,15 @@ export class ChunkQueue implements Pick<BodyReader, 'read'> {
   /** Drops what is queued (the body was cancelled). */
   clear(): void {
     this.#queued.length = 0;
+  }
+
+  /**
+   * Everything left of a body that has ended, taken at once with no read (then reads get `done`); undefined
+   * while more may come, after a failure, or while a read is pending.
+   */
+  takeRest(): Uint8Array[] | undefined {
+    if (!this.#ended || this.#pending !== undefined) return undefined;
+    return this.#queued.splice(0);
   }
 
   read(): Promise<ReadableStreamReadResult<Uint8Array>> {

@@ -36,6 +36,8 @@ class Wheel {
   readonly #buckets = new Map<number, Bucket>();
   readonly #resolutionMs: number;
   readonly #now: () => number;
+  /** Ticks count from here: small integers (V8 Smis), which a Map hashes and stores without a box. */
+  readonly #origin: number;
   #pending = 0;
   #nextTick = 0;
   #interval: ReturnType<typeof setInterval> | undefined;
@@ -43,11 +45,16 @@ class Wheel {
   constructor(resolutionMs: number, now: () => number) {
     this.#resolutionMs = resolutionMs;
     this.#now = now;
+    this.#origin = now();
+  }
+
+  #elapsed(): number {
+    return this.#now() - this.#origin;
   }
 
   add(ms: number, callback: () => void): CoarseTimer {
     // Due on the first tick at or after the time asked for: never early.
-    const tick = Math.ceil((this.#now() + ms) / this.#resolutionMs);
+    const tick = Math.ceil((this.#elapsed() + ms) / this.#resolutionMs);
     let bucket = this.#buckets.get(tick);
     if (bucket === undefined) {
       bucket = new Bucket(tick);
@@ -57,7 +64,7 @@ class Wheel {
     bucket.timers.push(timer);
     this.#pending += 1;
     if (this.#interval === undefined) {
-      this.#nextTick = Math.floor(this.#now() / this.#resolutionMs);
+      this.#nextTick = Math.floor(this.#elapsed() / this.#resolutionMs);
       this.#interval = setInterval(() => this.#run(), this.#resolutionMs);
       // Pending timeouts alone do not keep the process up; the server's listening socket does.
       this.#interval.unref();
@@ -79,7 +86,7 @@ class Wheel {
   }
 
   #run(): void {
-    const current = Math.floor(this.#now() / this.#resolutionMs);
+    const current = Math.floor(this.#elapsed() / this.#resolutionMs);
     for (; this.#nextTick <= current; this.#nextTick++) {
       const bucket = this.#buckets.get(this.#nextTick);
       if (bucket === undefined) continue;

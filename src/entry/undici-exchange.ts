@@ -140,6 +140,10 @@ export class UndiciExchange implements Dispatcher.DispatchHandler, BodyReader {
     return this.#body.read();
   }
 
+  takeRest(): Uint8Array[] | undefined {
+    return this.#body.takeRest();
+  }
+
   async cancel(): Promise<void> {
     this.#body.clear();
     this.#stop(new Error('The body was cancelled.'));

@@ -15,6 +15,11 @@ export interface UpstreamRequest {
 export interface BodyReader {
   read(): Promise<ReadableStreamReadResult<Uint8Array>>;
   cancel(reason?: unknown): Promise<void>;
+  /**
+   * Optional: everything left of a body that has already arrived whole, taken at once with no read (later
+   * reads get `done`); undefined when more may come. Lets a small answer be held without a read per chunk.
+   */
+  takeRest?(): Uint8Array[] | undefined;
 }
 
 /**

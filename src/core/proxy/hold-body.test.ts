@@ -43,6 +43,36 @@ describe('holdBody', () => {
     expect(held).toEqual({ ok: true, complete: true, bytes: new Uint8Array(0) });
   });
 
+  it('takes a body that has arrived whole at once: no read, no idle timer', async () => {
+    const reads = { count: 0 };
+    const chunks = ['{"a":', '1}'].map((text) => new TextEncoder().encode(text));
+    const reader = {
+      read: async () => {
+        reads.count += 1;
+        return { done: true as const, value: undefined };
+      },
+      cancel: async () => {},
+      takeRest: () => chunks,
+    };
+    const held = await holdBody(reader, options().options);
+    expect(held.ok && held.complete && decoder.decode(held.bytes)).toBe('{"a":1}');
+    expect(reads.count).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('hands on a body that arrived whole but passes maxBytes, to be streamed', async () => {
+    const chunks = ['abc', 'def'].map((text) => new TextEncoder().encode(text));
+    const reader = {
+      read: async () => ({ done: true as const, value: undefined }),
+      cancel: async () => {},
+      takeRest: () => chunks,
+    };
+    const held = await holdBody(reader, options({ maxBytes: 5 }).options);
+    if (!held.ok || held.complete) throw new Error(`expected a part-read body, got ${JSON.stringify(held)}`);
+    expect(held.held).toBe(chunks);
+    expect(await held.reader.read()).toEqual({ done: true, value: undefined });
+  });
+
   it('holds a body of exactly maxBytes whole', async () => {
     const { reader } = listSource(['12345', '678']);
     const held = await holdBody(reader, options({ maxBytes: 8 }).options);

@@ -26,6 +26,14 @@ export async function holdBody(
     startTimer?: StartTimer | undefined;
   },
 ): Promise<HeldBody> {
+  // A small answer has usually arrived whole by now: held without a read per chunk or an idle timer.
+  const rest = reader.takeRest?.();
+  if (rest !== undefined) {
+    let size = 0;
+    for (const chunk of rest) size += chunk.byteLength;
+    if (size <= options.maxBytes) return { ok: true, complete: true, bytes: concatBytes(rest) };
+    return { ok: true, complete: false, held: rest, reader };
+  }
   const chunks: Uint8Array[] = [];
   let length = 0;
   let stalled = false;

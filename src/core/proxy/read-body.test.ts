@@ -123,6 +123,23 @@ describe('readBody', () => {
     expect(request.bodyUsed).toBe(false);
   });
 
+  it('is done once the Content-Length bytes are in, without waiting for the stream to end', async () => {
+    let pulls = 0;
+    // Hands out the 4 declared bytes in two chunks, then never ends (as a keep-alive socket would not).
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls += 1;
+          if (pulls <= 2) controller.enqueue(Uint8Array.of(pulls, pulls));
+          else return new Promise<void>(() => {});
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const body = await readBody(streamingRequest(stream, { 'content-length': '4' }), { maxBytes: 10 });
+    expect(Array.from(body ?? [])).toEqual([1, 1, 2, 2]);
+  });
+
   it('refuses a body larger than its (too small) Content-Length says', async () => {
     const request = new Request(URL_, {
       method: 'POST',

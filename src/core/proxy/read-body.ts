@@ -11,7 +11,8 @@ function tooLarge(maxBytes: number): InvalidRequestError {
 
 /**
  * Reads a request body into memory, byte for byte, refusing it (413) as soon as it passes `maxBytes`:
- * at once when Content-Length says so, otherwise while it streams in. The bytes are kept so that the
+ * at once when Content-Length says so, otherwise while it streams in. Done once Content-Length bytes are in
+ * (the server framed the body by them), without waiting for the stream's end. The bytes are kept so that the
  * same body can be sent again to another provider. GET and HEAD have no body.
  *
  * @example
@@ -24,7 +25,8 @@ export async function readBody(
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
   const { maxBytes } = options;
   const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  const expected = declared === null ? -1 : Number(declared);
+  if (expected > maxBytes) throw tooLarge(maxBytes);
   const reader = request.body();
   if (reader === null) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
@@ -38,6 +40,8 @@ export async function readBody(
       throw tooLarge(maxBytes);
     }
     chunks.push(value);
+    // All the declared bytes are in (the server framed the body by them): no need to wait for the end.
+    if (length === expected) break;
   }
   return concatBytes(chunks);
 }
