@@ -10,7 +10,7 @@ export const USAGE = `Usage: npm run bench [-- options]
   --streams <n>            concurrent SSE streams (default 500, quick 100)
   --chunks <n>             chunks per stream (default 20)
   --interval <ms>          milliseconds between chunks (default 50)
-  --stream-rounds <n>      bursts of streams per target, taking turns (default 3, quick 2)
+  --stream-rounds <n>      bursts of streams per target, taking turns (default 5, quick 2)
   --stagger <ms>           spread the stream starts over this many ms (default 0: all at once)
   --out <file>             JSON report (default bench/results/latest.json)
   --skip-build             do not run \`npm run build\` first
@@ -72,7 +72,7 @@ export function parseOptions(argv) {
     streams: numberOption('streams', values.streams, quick ? 100 : 500, 1, 5000),
     chunks: numberOption('chunks', values.chunks, 20, 1, 1000),
     intervalMs,
-    streamRounds: numberOption('stream-rounds', values['stream-rounds'], quick ? 2 : 3, 1, 20),
+    streamRounds: numberOption('stream-rounds', values['stream-rounds'], quick ? 2 : 5, 1, 20),
     staggerMs: numberOption('stagger', values.stagger, 0, 0, 60_000),
     out: values.out ?? 'bench/results/latest.json',
   };
