@@ -47,7 +47,7 @@ describe('npm run bench -- --quick (tiny settings)', () => {
     // `npm test` has just built dist/; rebuilding here could race other tests that start dist/gateway.mjs.
     const skipBuild = existsSync(join(root, 'dist/gateway.mjs')) ? ['--skip-build'] : [];
     const args = ['bench/run.mjs', '--quick', '--duration', '1', '--streams', '10', '--chunks', '3'];
-    args.push('--stream-rounds', '2');
+    args.push('--stream-rounds', '2', '--stream-warm-up', '1');
     const { stdout } = await promisify(execFile)(process.execPath, [...args, ...skipBuild, '--out', out], {
       cwd: root,
       timeout: 120_000,
@@ -61,7 +61,7 @@ describe('npm run bench -- --quick (tiny settings)', () => {
     expect(report.machine.cpuModel).not.toBe('');
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.machine.nodeVersion).toBe(process.version);
-    expect(report.settings).toMatchObject({ quick: true, streams: 10, chunks: 3, streamRounds: 2 });
+    expect(report.settings).toMatchObject({ quick: true, streams: 10, chunks: 3, streamRounds: 2, streamWarmUp: 1 });
 
     for (const [scenario, fields] of Object.entries(POSITIVE)) {
       for (const target of TARGETS) {

@@ -11,6 +11,7 @@ export const USAGE = `Usage: npm run bench [-- options]
   --chunks <n>             chunks per stream (default 20)
   --interval <ms>          milliseconds between chunks (default 50)
   --stream-rounds <n>      bursts of streams per target, taking turns (default 5, quick 2)
+  --stream-warm-up <n>     unmeasured bursts per target before them (default 2, quick 0)
   --stagger <ms>           spread the stream starts over this many ms (default 0: all at once)
   --out <file>             JSON report (default bench/results/latest.json)
   --skip-build             do not run \`npm run build\` first
@@ -48,6 +49,7 @@ export function parseOptions(argv) {
       chunks: { type: 'string' },
       interval: { type: 'string' },
       'stream-rounds': { type: 'string' },
+      'stream-warm-up': { type: 'string' },
       stagger: { type: 'string' },
       out: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
@@ -73,6 +75,7 @@ export function parseOptions(argv) {
     chunks: numberOption('chunks', values.chunks, 20, 1, 1000),
     intervalMs,
     streamRounds: numberOption('stream-rounds', values['stream-rounds'], quick ? 2 : 5, 1, 20),
+    streamWarmUp: numberOption('stream-warm-up', values['stream-warm-up'], quick ? 0 : 2, 0, 20),
     staggerMs: numberOption('stagger', values.stagger, 0, 0, 60_000),
     out: values.out ?? 'bench/results/latest.json',
   };
