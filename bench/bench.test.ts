@@ -61,7 +61,13 @@ describe('npm run bench -- --quick (tiny settings)', () => {
     expect(report.machine.cpuModel).not.toBe('');
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.machine.nodeVersion).toBe(process.version);
-    expect(report.settings).toMatchObject({ quick: true, streams: 10, chunks: 3, streamRounds: 2, streamWarmUp: 1 });
+    expect(report.settings).toMatchObject({
+      quick: true,
+      streams: 10,
+      chunks: 3,
+      streamRounds: 2,
+      streamWarmUp: 1,
+    });
 
     for (const [scenario, fields] of Object.entries(POSITIVE)) {
       for (const target of TARGETS) {
