@@ -13,17 +13,29 @@ import { ChunkQueue } from './chunk-queue.js';
 export function readerOf(stream: Readable, options: { onCancel?: 'destroy' | 'discard' } = {}): BodyReader {
   const queue = new ChunkQueue({ onRoom: () => stream.resume() });
   // Backpressure without churn: paused only once a backlog builds up, not after every chunk.
-  stream.on('data', (chunk: Uint8Array) => {
+  const onData = (chunk: Uint8Array) => {
     if (!queue.push(chunk)) stream.pause();
-  });
-  stream.on('end', () => queue.end());
-  stream.on('error', (error: unknown) => queue.fail(error));
+  };
+  const onError = (error: unknown) => queue.fail(error);
   // 'close' follows 'end' on every request: the error (a stack trace to capture) only when the body was cut.
-  stream.on('close', () => {
+  const onClose = () => {
     if (!queue.settled) queue.fail(new Error('body closed early'));
-  });
+  };
+  const onEnd = () => {
+    queue.end();
+    // Nothing more can come: let go of this reader, which an open stream's request would keep to its end.
+    stream.off('data', onData);
+    stream.off('error', onError);
+    stream.off('close', onClose);
+    stream.on('error', ignore);
+  };
+  stream.on('data', onData);
+  stream.once('end', onEnd);
+  stream.on('error', onError);
+  stream.on('close', onClose);
   return {
     read: () => queue.read(),
+    takeRest: () => queue.takeRest(),
     async cancel() {
       if (options.onCancel !== 'discard') return void stream.destroy();
       // A request body nobody wants (a 413): let the rest drain away, so the answer still reaches the client.
@@ -33,3 +45,6 @@ export function readerOf(stream: Readable, options: { onCancel?: 'destroy' | 'di
     },
   };
 }
+
+/** After the end, an error (a socket reset) concerns nobody here; without a listener it would be thrown. */
+function ignore(): void {}

@@ -163,22 +163,26 @@ class BodyPump implements BodyController {
   }
 
   run(): void {
-    this.#pump().catch(() => this.error());
+    void this.#pump();
   }
 
   async #pump(): Promise<void> {
     const res = this.#res;
-    this.#body.start?.(this);
-    while (!this.#finished) {
-      if (res.writableNeedDrain) {
-        await new Promise<void>((resolve) => {
-          this.#drained = resolve;
-          res.once('drain', resolve);
-        });
-        this.#drained = undefined;
-        continue;
+    try {
+      this.#body.start?.(this);
+      while (!this.#finished) {
+        if (res.writableNeedDrain) {
+          await new Promise<void>((resolve) => {
+            this.#drained = resolve;
+            res.once('drain', resolve);
+          });
+          this.#drained = undefined;
+          continue;
+        }
+        await this.#body.pull(this);
       }
-      await this.#body.pull(this);
+    } catch {
+      this.error();
     }
   }
 }
