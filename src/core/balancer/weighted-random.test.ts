@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test/fixtures/seeded-random.js';
 import type { Candidate, Random } from './strategy.js';
 import { createWeightedRandom } from './weighted-random.js';
 
@@ -13,18 +14,6 @@ function sequence(values: readonly number[]): Random {
     const value = values[index++];
     if (value === undefined) throw new Error('random called more often than expected');
     return value;
-  };
-}
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

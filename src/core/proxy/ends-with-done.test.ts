@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test/fixtures/seeded-random.js';
 import { endsWithDone } from './ends-with-done.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -30,14 +31,7 @@ describe('endsWithDone', () => {
   });
 
   it('agrees with the definition on text for random endings', () => {
-    // A small deterministic generator (mulberry32): the same cases on every run.
-    let seed = 0xd0e;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const random = mulberry32(0xd0e);
     const parts = ['data:', ' ', '\t', '[DONE]', '\n', '\r', '\r\n', 'x', 'a:', '[DONE', 'é'];
     for (let run = 0; run < 5000; run++) {
       let text = '';

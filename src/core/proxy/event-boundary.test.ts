@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test/fixtures/seeded-random.js';
 import { EventBoundary } from './event-boundary.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -48,14 +49,7 @@ describe('EventBoundary', () => {
   });
 
   it('agrees with the definition on text for random streams cut at random places', () => {
-    // A small deterministic generator (mulberry32): the same cases on every run.
-    let seed = 0x5eed;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const random = mulberry32(0x5eed);
     const alphabet = ['d', ':', ' ', '\r', '\n', '\n', 'é'];
     for (let run = 0; run < 3000; run++) {
       let text = '';
