@@ -161,7 +161,7 @@ async function measureAll(options) {
   }
   // Streaming runs first, so that its peak RSS is not what is left over from the throughput scenario. In
   // rounds, the targets taking turns as below: one burst of streams is one sample of a chaotic process (the
-  // bare proxy's own p99 went from 30 to 88 ms between identical bursts), so the delays of every round are
+  // bare proxy's own p99 went from 23 to 107 ms between identical bursts), so the delays of every round are
   // pooled; peak RSS is the highest of any round, CPU the mean per round.
   const streamRuns = await interleaved(
     targets,
