@@ -7,28 +7,19 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const DONE = /data:[ \t]*\[DONE\][ \t]*(?:\r?\n)*$/;
 
 describe('endsWithDone', () => {
-  it('finds the [DONE] line at the end, with any line endings and blanks', () => {
-    for (const text of [
-      'data: [DONE]\n\n',
-      'data:[DONE]',
-      'x\r\ndata: \t[DONE] \r\n\r\n\n',
-      'data: [DONE]',
-    ]) {
-      expect(endsWithDone(bytes(text)), JSON.stringify(text)).toBe(true);
-    }
-  });
+  it.each(['data: [DONE]\n\n', 'data:[DONE]', 'x\r\ndata: \t[DONE] \r\n\r\n\n', 'data: [DONE]'])(
+    'finds the [DONE] line at the end, with any line endings and blanks: %j',
+    (text) => {
+      expect(endsWithDone(bytes(text))).toBe(true);
+    },
+  );
 
-  it('does not take [DONE] followed by more, or a bare CR, or another field, for the end', () => {
-    for (const text of [
-      'data: [DONE]\n\ndata: {}\n\n',
-      'data: [DONE]\r',
-      'event: [DONE]\n',
-      '[DONE]\n',
-      '',
-    ]) {
-      expect(endsWithDone(bytes(text)), JSON.stringify(text)).toBe(false);
-    }
-  });
+  it.each(['data: [DONE]\n\ndata: {}\n\n', 'data: [DONE]\r', 'event: [DONE]\n', '[DONE]\n', ''])(
+    'does not take [DONE] followed by more, a bare CR, or another field for the end: %j',
+    (text) => {
+      expect(endsWithDone(bytes(text))).toBe(false);
+    },
+  );
 
   it('agrees with the definition on text for random endings', () => {
     const random = mulberry32(0xd0e);

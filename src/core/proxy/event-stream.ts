@@ -4,7 +4,7 @@ import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
 import { endsWithDone } from './ends-with-done.js';
 import { EventBoundary } from './event-boundary.js';
-import { IdleWatchdog } from './idle-watchdog.js';
+import { type IdleWatchdog, watchIdle } from './idle-watchdog.js';
 import type { BodyOutcome } from './observe-body.js';
 
 const encoder = new TextEncoder();
@@ -97,7 +97,7 @@ class EventStreamRelay implements BodySource {
   constructor(options: RelayOptions) {
     this.#options = options;
     this.#tail = options.held;
-    this.#watchdog = new IdleWatchdog({
+    this.#watchdog = watchIdle({
       idleMs: options.idleMs,
       now: options.now,
       startTimer: options.startTimer,
