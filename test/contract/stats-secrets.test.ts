@@ -105,6 +105,10 @@ describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
     const response = await fetch(`${gateway.url}/v1/models?secret=query`, { headers: auth() });
     await response.arrayBuffer();
     const id = response.headers.get('x-request-id');
+    // Round-robin may give this request to the failing provider first (whose turn it is depends on the
+    // breaker's cooldown, so on timing): the log must count what the response header counts.
+    const attempts = Number(response.headers.get('x-proxy-attempts'));
+    expect(attempts).toBeGreaterThanOrEqual(1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const line = gateway.logs.find((entry) => entry.requestId === id);
     expect(line).toMatchObject({
@@ -112,9 +116,9 @@ describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
       msg: 'request',
       method: 'GET',
       path: '/v1/models',
-      status: expect.any(Number),
-      provider: expect.stringMatching(/default|failing/),
-      attempts: 1,
+      status: 200,
+      provider: 'default',
+      attempts,
       durationMs: expect.any(Number),
     });
     expect(JSON.stringify(line)).not.toContain('secret=query');
