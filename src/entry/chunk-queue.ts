@@ -32,7 +32,9 @@ export interface ChunkQueueOptions {
 export class ChunkQueue implements Pick<BodyReader, 'read' | 'takeRest'> {
   readonly #highWaterMark: number;
   readonly #onRoom: () => void;
-  readonly #queued: Uint8Array[] = [];
+  // Made on the first push as a one-slot literal (a push into [] makes room for 17): most streams hold one
+  // chunk at a time, and this array lives as long as the stream.
+  #queued: Uint8Array[] | undefined;
   #full = false;
   #ended = false;
   #failure: unknown;
@@ -51,7 +53,8 @@ export class ChunkQueue implements Pick<BodyReader, 'read' | 'takeRest'> {
 
   /** Hands on a chunk; false when the queue is now full (pause until `onRoom`). */
   push(chunk: Uint8Array): boolean {
-    this.#queued.push(chunk);
+    if (this.#queued === undefined) this.#queued = [chunk];
+    else this.#queued.push(chunk);
     this.#settle();
     if (this.#queued.length < this.#highWaterMark) return true;
     this.#full = true;
@@ -75,7 +78,7 @@ export class ChunkQueue implements Pick<BodyReader, 'read' | 'takeRest'> {
 
   /** Drops what is queued (the body was cancelled). */
   clear(): void {
-    this.#queued.length = 0;
+    this.#queued = undefined;
   }
 
   /**
@@ -84,18 +87,20 @@ export class ChunkQueue implements Pick<BodyReader, 'read' | 'takeRest'> {
    */
   takeRest(): Uint8Array[] | undefined {
     if (!this.#ended || this.#pending !== undefined) return undefined;
-    return this.#queued.splice(0);
+    const rest = this.#queued ?? [];
+    this.#queued = undefined;
+    return rest;
   }
 
   read(): Promise<ReadableStreamReadResult<Uint8Array>> {
     if (this.#pending !== undefined) return Promise.reject(new TypeError('A read is already pending.'));
-    const chunk = this.#queued.shift();
+    const chunk = this.#queued?.shift();
     let result: Promise<ReadableStreamReadResult<Uint8Array>>;
     if (chunk !== undefined) result = Promise.resolve({ done: false, value: chunk });
     else if (this.#failed) result = Promise.reject(this.#failure);
     else if (this.#ended) result = Promise.resolve(DONE);
     else result = new Promise((resolve, reject) => (this.#pending = { resolve, reject }));
-    if (this.#full && this.#queued.length < this.#highWaterMark) {
+    if (this.#full && (this.#queued?.length ?? 0) < this.#highWaterMark) {
       this.#full = false;
       this.#onRoom();
     }
@@ -105,7 +110,7 @@ export class ChunkQueue implements Pick<BodyReader, 'read' | 'takeRest'> {
   #settle(): void {
     const pending = this.#pending;
     if (pending === undefined) return;
-    const chunk = this.#queued.shift();
+    const chunk = this.#queued?.shift();
     if (chunk !== undefined) {
       this.#pending = undefined;
       pending.resolve({ done: false, value: chunk });

@@ -18,8 +18,9 @@ class LatchSignal implements AbortSignalLike {
 
   addEventListener(_type: 'abort', listener: () => void): void {
     if (this.aborted) return;
-    this.#listeners ??= [];
-    this.#listeners.push(listener);
+    // Most signals get one listener: a literal holds one slot, where a push into [] makes room for 17.
+    if (this.#listeners === undefined) this.#listeners = [listener];
+    else this.#listeners.push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {

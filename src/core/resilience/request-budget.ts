@@ -46,7 +46,7 @@ class Budget implements RequestBudget {
   readonly #clientSignal: ClientSignal;
   readonly #timer: { clear(): void };
   #end: BudgetEnd | undefined;
-  #onEnd: (() => void)[] = [];
+  #onEnd: (() => void)[] | undefined;
   readonly #onClientAbort = () => this.#finish('client');
 
   constructor(options: {
@@ -71,8 +71,8 @@ class Budget implements RequestBudget {
   #finish(why: BudgetEnd): void {
     if (this.#end !== undefined) return;
     this.#end = why;
-    const callbacks = this.#onEnd;
-    this.#onEnd = [];
+    const callbacks = this.#onEnd ?? [];
+    this.#onEnd = undefined;
     for (const callback of callbacks) callback();
   }
 
@@ -82,10 +82,12 @@ class Budget implements RequestBudget {
       callback();
       return () => {};
     }
-    this.#onEnd.push(callback);
+    // Usually the only one (one attempt at a time): a literal holds one slot, a push into [] makes room for 17.
+    if (this.#onEnd === undefined) this.#onEnd = [callback];
+    else this.#onEnd.push(callback);
     return () => {
-      const index = this.#onEnd.indexOf(callback);
-      if (index !== -1) this.#onEnd.splice(index, 1);
+      const index = this.#onEnd?.indexOf(callback) ?? -1;
+      if (index !== -1) this.#onEnd?.splice(index, 1);
     };
   }
 
