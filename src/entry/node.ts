@@ -4,6 +4,7 @@ import { type Config, ConfigError } from '../core/index.js';
 import { loadNodeConfig } from './node-config.js';
 import { batchedStdoutLogger } from './node-logger.js';
 import { startNodeServer } from './node-server.js';
+import { v8Defaults } from './v8-defaults.js';
 
 /** One line on stderr and a non-zero exit: never a stack trace, never a value from the environment. */
 function exitWith(message: string): never {
@@ -19,22 +20,10 @@ function loadConfig(): Config {
   }
 }
 
-// undici parses HTTP with llhttp built to WebAssembly. V8 compiles it with its baseline compiler (Liftoff),
-// and by default hot functions again with TurboFan, whose compile takes up to 36 MB from the C allocator for a
-// moment; in about half of all starts some of it stays resident (RSS after the first requests 54 or 64 MB,
-// once 90), whether TurboFan runs on a background thread or up front (--no-liftoff). Liftoff alone: 55 MB in
-// 24 of 24 starts, and the same CPU per proxied request in two interleaved A/Bs (Node 20). Set before anything
-// is compiled, so that `node dist/gateway.mjs` needs no flags; nothing else in the gateway is WebAssembly. An
-// operator's own Liftoff flag wins.
-const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-if (!/--(?:no-)?liftoff/.test(nodeOptions)) setFlagsFromString('--liftoff-only');
-// The young generation is left as V8 sizes and collects it (up to 2 x 16 MB, collected in parallel). Capping it
-// at 2 x 8 MB and collecting it on the main thread alone, as this entry once did, made each burst of 500 new
-// streams spend ~60 ms in collection pauses instead of ~35 (the bare proxy: ~25), and the first chunk of every
-// stream in the burst waited them out. Six `npm run bench` runs of each, interleaved: chunk delay p99
-// 0.97-1.77x the bare proxy's (3 of 6 over 1.5x) against 0.90-1.49x; CPU per request under full load within
-// the noise of two A/Bs (-3%, +8%); peak RSS with 500 streams open 0.88-1.12x against 0.95-1.00x (once 1.32x,
-// when several bursts' garbage waited for an old-generation collection).
+// Before anything they affect runs (see v8-defaults.ts); an operator's own Node options win.
+for (const flag of v8Defaults(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) {
+  setFlagsFromString(flag);
+}
 
 const notices: string[] = [];
 let config = loadConfig();
