@@ -49,6 +49,27 @@ describe('createGateway', () => {
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
   });
 
+  it('logs an unexpected error with its message, the configured secrets and credential shapes taken out', async () => {
+    const { gateway, logs } = gatewayWith({
+      // A bug whose message quotes what it choked on: the provider token, the client key, an Authorization value.
+      fetch: async () =>
+        ({
+          status: 200,
+          headers: {
+            get: () => null,
+            forEach() {
+              throw new Error(`cannot read ${TOKEN} for ${KEY}: Authorization: Bearer other-secret-value`);
+            },
+          },
+          body: null,
+        }) as unknown as Response,
+    });
+    const response = await gateway.fetch(request('/v1/models'));
+    expect(response.status).toBe(500);
+    const line = logs.find((entry) => entry.msg === 'unexpected error');
+    expect(line?.detail).toBe('cannot read [redacted] for [redacted]: Authorization: Bearer [redacted]');
+  });
+
   it('refuses every proxied request, naming PROXY_API_KEYS, when no client key is configured (the Workers default)', async () => {
     let called = false;
     const logs: LogRecord[] = [];

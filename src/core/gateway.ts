@@ -13,6 +13,7 @@ import { createHealthCheck } from './http/health.js';
 import { createProxyRoute, type ProxyRoute, pathOf, unexpectedError } from './http/proxy-route.js';
 import { createRequestLogger, requestLog } from './http/request-log.js';
 import type { RequestContext, RequestRecord } from './http/request-record.js';
+import { createSecretRedactor } from './http/secret-redactor.js';
 import { jsonConsoleLogger, type Logger } from './logger.js';
 import { createProviders, providerStats } from './providers/provider-pool.js';
 import { fetchTransport, type UpstreamFetch, type UpstreamTransport } from './providers/transport.js';
@@ -103,7 +104,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   const startedAt = now();
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
   const health = createHealthCheck({ providers, uptimeSeconds, demo: config.demo });
-  const proxy = createProxyRoute({ forward, verifyKey, cors: corsPolicy, log, logger, listsModels, health });
+  // Every secret the configuration holds, kept out of logged error messages.
+  const redact = createSecretRedactor([
+    ...config.providers.flatMap((provider) => (provider.token === undefined ? [] : [provider.token])),
+    ...(config.clientKeys.kind === 'list' ? config.clientKeys.keys : []),
+  ]);
+  const proxy = createProxyRoute({
+    forward,
+    verifyKey,
+    cors: corsPolicy,
+    log,
+    logger,
+    listsModels,
+    health,
+    redact,
+  });
 
   const app = new Hono<AppEnv>();
   // The proxy route (/v1/* and /health) answers whole (log, CORS and errors included), before the app's middleware.
@@ -148,7 +163,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.onError((error, c) => {
     const { id } = c.get('record');
-    if (!(error instanceof GatewayError)) logger(unexpectedError(error, id));
+    if (!(error instanceof GatewayError)) logger(unexpectedError(error, id, redact));
     return renderError(error, id);
   });
 

@@ -19,6 +19,8 @@ export interface ProxyRouteOptions {
   listsModels: boolean;
   /** The answer to `GET /health` (served without a key). */
   health: () => GatewayResponse;
+  /** Takes secrets out of free text before it is logged (`createSecretRedactor`). */
+  redact: (text: string) => string;
 }
 
 /**
@@ -48,11 +50,11 @@ export function pathOf(url: string): string {
  * server (the Node entry) calls it directly, so every decision stays here either way.
  *
  * @example
- * const route = createProxyRoute({ forward, verifyKey, cors, log, logger, listsModels: false, health });
+ * const route = createProxyRoute({ forward, verifyKey, cors, log, logger, listsModels: false, health, redact });
  * if (route.claims('POST', '/v1/chat/completions')) answer = await route.handle(request);
  */
 export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
-  const { forward, verifyKey, cors, log, logger, listsModels, health } = options;
+  const { forward, verifyKey, cors, log, logger, listsModels, health, redact } = options;
   /** A `/v1/*` answer: the key checked, then forwarded; any failure as an OpenAI-shaped error. */
   const proxied = async (request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> => {
     try {
@@ -64,7 +66,7 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
       // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
       const ours = error instanceof GatewayError;
       const gone = !ours && request.signal.aborted;
-      if (!ours && !gone) logger(unexpectedError(error, record.id));
+      if (!ours && !gone) logger(unexpectedError(error, record.id, redact));
       return errorResponse(gone ? new ClientClosedError() : error, record.id);
     }
   };
@@ -91,13 +93,16 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
   };
 }
 
-/** The log line for an error that is not the gateway's own (a bug): its kind and message, never a stack. */
-export function unexpectedError(error: unknown, requestId: string) {
+/**
+ * The log line for an error that is not the gateway's own (a bug): its kind and message, never a stack. The
+ * message goes through `redact`: it may quote a header value it choked on.
+ */
+export function unexpectedError(error: unknown, requestId: string, redact: (text: string) => string) {
   return {
     level: 'error' as const,
     msg: 'unexpected error',
     requestId,
     error: error instanceof Error ? error.name : typeof error,
-    detail: error instanceof Error ? error.message : undefined,
+    detail: error instanceof Error ? redact(error.message) : undefined,
   };
 }
