@@ -70,6 +70,13 @@ describe('createGateway', () => {
     expect(line?.detail).toBe('cannot read [redacted] for [redacted]: Authorization: Bearer [redacted]');
   });
 
+  it('logs a path with a configured secret in it with that secret taken out', async () => {
+    const { gateway, logs } = gatewayWith({ fetch: async () => new Response('{}', { status: 404 }) });
+    await (await gateway.fetch(request(`/v1/files/${KEY}/content`))).text();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(logs.find((line) => line.msg === 'request')?.path).toBe('/v1/files/[redacted]/content');
+  });
+
   it('refuses every proxied request, naming PROXY_API_KEYS, when no client key is configured (the Workers default)', async () => {
     let called = false;
     const logs: LogRecord[] = [];

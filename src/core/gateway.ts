@@ -96,7 +96,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const verifyKey = createKeyVerifier(config.clientKeys);
   const withClientKey = requireClientKey(verifyKey);
   const corsPolicy = createCorsPolicy({ origins: config.corsOrigins });
-  const log = createRequestLogger({ logger, now });
+  // Every secret the configuration holds, kept out of logged paths and error messages.
+  const redact = createSecretRedactor([
+    ...config.providers.flatMap((provider) => (provider.token === undefined ? [] : [provider.token])),
+    ...(config.clientKeys.kind === 'list' ? config.clientKeys.keys : []),
+  ]);
+  const log = createRequestLogger({ logger, now, redact });
   // Models are named in the configuration: GET /v1/models lists them (and what unlisted providers report).
   const listsModels = providers.some(
     (provider) => provider.models !== undefined || provider.aliases !== undefined,
@@ -104,11 +109,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const startedAt = now();
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
   const health = createHealthCheck({ providers, uptimeSeconds, demo: config.demo });
-  // Every secret the configuration holds, kept out of logged error messages.
-  const redact = createSecretRedactor([
-    ...config.providers.flatMap((provider) => (provider.token === undefined ? [] : [provider.token])),
-    ...(config.clientKeys.kind === 'list' ? config.clientKeys.keys : []),
-  ]);
   const proxy = createProxyRoute({
     forward,
     verifyKey,

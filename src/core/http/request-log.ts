@@ -27,8 +27,14 @@ export interface RequestLogger {
  * const log = createRequestLogger({ logger: jsonConsoleLogger, now: Date.now });
  * const record = log.begin(); // ... log.finish(record, { method, path, status });
  */
-export function createRequestLogger(options: { logger: Logger; now: () => number }): RequestLogger {
+export function createRequestLogger(options: {
+  logger: Logger;
+  now: () => number;
+  /** Takes secrets out of the path (a client may put its key there); none taken out by default. */
+  redact?: ((text: string) => string) | undefined;
+}): RequestLogger {
   const { logger, now } = options;
+  const redact = options.redact ?? ((text: string) => text);
   return {
     begin: () => ({ id: crypto.randomUUID(), start: now(), attempts: 0 }),
     finish(record, summary, context) {
@@ -38,7 +44,7 @@ export function createRequestLogger(options: { logger: Logger; now: () => number
           msg: 'request',
           requestId: record.id,
           method: summary.method,
-          path: summary.path,
+          path: redact(summary.path),
           status: summary.status,
           provider: record.provider ?? null,
           attempts: record.attempts,
