@@ -277,7 +277,10 @@ describe('graceful shutdown', () => {
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       let text = new TextDecoder().decode((await reader.read()).value);
       run.child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Once it says so (printed as it stops listening), not after a fixed moment that a slow machine overruns.
+      for (let waited = 0; waited < 2000 && !run.stdout().includes('SIGTERM: no longer'); waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       // A new connection is refused while the stream goes on.
       await expect(fetch(`${url}/health`, { headers: { connection: 'close' } })).rejects.toThrow();
       for (;;) {

@@ -109,8 +109,12 @@ describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
     // breaker's cooldown, so on timing): the log must count what the response header counts.
     const attempts = Number(response.headers.get('x-proxy-attempts'));
     expect(attempts).toBeGreaterThanOrEqual(1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const line = gateway.logs.find((entry) => entry.requestId === id);
+    // The Worker's log lines arrive through workerd's stdout: wait for it (up to 2 s), not a fixed moment.
+    let line: Record<string, unknown> | undefined;
+    for (let waited = 0; waited < 2000 && line === undefined; waited += 20) {
+      line = gateway.logs.find((entry) => entry.requestId === id);
+      if (line === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect(line).toMatchObject({
       level: expect.stringMatching(/info|error/),
       msg: 'request',
