@@ -24,17 +24,16 @@ export interface RequestLogger {
  * body when that body has ended. Nothing of headers or bodies is logged.
  *
  * @example
- * const log = createRequestLogger({ logger: jsonConsoleLogger, now: Date.now });
+ * const log = createRequestLogger({ logger: jsonConsoleLogger, now: Date.now, redact: createSecretRedactor(secrets) });
  * const record = log.begin(); // ... log.finish(record, { method, path, status });
  */
 export function createRequestLogger(options: {
   logger: Logger;
   now: () => number;
-  /** Takes secrets out of the path (a client may put its key there); none taken out by default. */
-  redact?: ((text: string) => string) | undefined;
+  /** Takes secrets out of the path (a client may put its key there): see `createSecretRedactor`. */
+  redact: (text: string) => string;
 }): RequestLogger {
-  const { logger, now } = options;
-  const redact = options.redact ?? ((text: string) => text);
+  const { logger, now, redact } = options;
   return {
     begin: () => ({ id: crypto.randomUUID(), start: now(), attempts: 0 }),
     finish(record, summary, context) {
@@ -65,7 +64,7 @@ export function createRequestLogger(options: {
  * The {@link RequestLogger} as Hono middleware: the record in `c.get('record')`, `x-request-id` on the response.
  *
  * @example
- * app.use(requestLog(createRequestLogger({ logger: jsonConsoleLogger, now: Date.now })));
+ * app.use(requestLog(createRequestLogger({ logger: jsonConsoleLogger, now: Date.now, redact })));
  */
 export function requestLog(log: RequestLogger): MiddlewareHandler<Env> {
   return async function requestLogMiddleware(c, next) {
