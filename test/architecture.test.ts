@@ -57,3 +57,44 @@ describe('the core stays on Web standards', () => {
     );
   }, 60_000);
 });
+
+/** The core folders each source file of `dir` imports from (relative imports only). */
+function importedFolders(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const folders: string[] = [];
+  for (const match of text.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+    const target = join(file, '..', match[1] as string);
+    const rest = target.slice(core.length + 1);
+    folders.push(rest.includes('/') ? (rest.split('/')[0] as string) : '.');
+  }
+  return folders;
+}
+
+describe('the core keeps its layers', () => {
+  it("exchange/ (the gateway's own request and response types) imports nothing else of the core", () => {
+    for (const file of sourceFiles(join(core, 'exchange'))) {
+      expect(
+        importedFolders(file).filter((folder) => folder !== 'exchange'),
+        file,
+      ).toEqual([]);
+    }
+  });
+
+  it('no folder below http/ imports from it', () => {
+    for (const folder of [
+      'auth',
+      'balancer',
+      'config',
+      'errors',
+      'exchange',
+      'providers',
+      'proxy',
+      'resilience',
+      'routing',
+    ]) {
+      for (const file of sourceFiles(join(core, folder))) {
+        expect(importedFolders(file), file).not.toContain('http');
+      }
+    }
+  });
+});

@@ -11,29 +11,31 @@ export {
   parseConfig,
 } from './config/index.js';
 export { ConfigError, errorResponse, GatewayError, renderError } from './errors/index.js';
-export type { Gateway, GatewayOptions } from './gateway.js';
-export { createGateway } from './gateway.js';
 export type {
+  AbortSignalLike,
   BodyController,
+  BodyOutcome,
+  BodyReader,
   BodySource,
   ClientSignal,
   GatewayRequest,
   GatewayResponse,
+  HeaderMap,
   HeaderSource,
-} from './http/exchange.js';
-export { bodyStream, fromWebRequest, toWebResponse } from './http/exchange.js';
-export { type HeaderMap, LightHeaders } from './http/header-map.js';
+  RequestContext,
+} from './exchange/index.js';
+export { bodyStream, fromWebRequest, LightHeaders, toWebResponse } from './exchange/index.js';
+export type { Gateway, GatewayOptions } from './gateway.js';
+export { createGateway } from './gateway.js';
 export type { ProxyRoute } from './http/proxy-route.js';
-export type { RequestContext } from './http/request-record.js';
 export type { Logger, LogRecord } from './logger.js';
 export { jsonConsoleLogger } from './logger.js';
 export type {
-  BodyReader,
   UpstreamFetch,
   UpstreamRequest,
   UpstreamResponse,
   UpstreamTransport,
 } from './providers/transport.js';
 export { fetchTransport } from './providers/transport.js';
-export { type AbortLatch, type AbortSignalLike, createAbortLatch } from './resilience/abort-latch.js';
+export { type AbortLatch, createAbortLatch } from './resilience/abort-latch.js';
 export { runtimeTimer, type StartTimer, type TimerHandle } from './resilience/start-timer.js';

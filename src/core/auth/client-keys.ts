@@ -1,4 +1,4 @@
-import type { HeaderSource } from '../http/exchange.js';
+import type { HeaderSource } from '../exchange/exchange.js';
 
 const BEARER = /^bearer[ \t]+(.+)$/i;
 

@@ -1,5 +1,5 @@
-import { type GatewayResponse, toWebResponse } from '../http/exchange.js';
-import { LightHeaders } from '../http/header-map.js';
+import { type GatewayResponse, toWebResponse } from '../exchange/exchange.js';
+import { LightHeaders } from '../exchange/header-map.js';
 import { GatewayError } from './gateway-error.js';
 
 const encoder = new TextEncoder();

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { type GatewayResponse, type HeaderSource, toWebResponse } from './exchange.js';
-import { type HeaderMap, LightHeaders } from './header-map.js';
+import { type GatewayResponse, type HeaderSource, toWebResponse } from '../exchange/exchange.js';
+import { type HeaderMap, LightHeaders } from '../exchange/header-map.js';
 
 const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 const DEFAULT_ALLOW_HEADERS =

@@ -1,6 +1,6 @@
+import type { GatewayResponse } from '../exchange/exchange.js';
+import { LightHeaders } from '../exchange/header-map.js';
 import type { Provider } from '../providers/provider-pool.js';
-import type { GatewayResponse } from './exchange.js';
-import { LightHeaders } from './header-map.js';
 
 const encoder = new TextEncoder();
 

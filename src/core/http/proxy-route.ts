@@ -2,11 +2,11 @@ import { presentedKeys } from '../auth/client-keys.js';
 import type { KeyVerifier } from '../auth/key-verifier.js';
 import { ClientClosedError, GatewayError } from '../errors/gateway-error.js';
 import { errorResponse } from '../errors/render-error.js';
+import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
+import type { RequestContext, RequestRecord } from '../exchange/request-record.js';
 import type { Logger } from '../logger.js';
 import type { CorsPolicy } from './cors.js';
-import type { GatewayRequest, GatewayResponse } from './exchange.js';
 import type { RequestLogger } from './request-log.js';
-import type { RequestContext, RequestRecord } from './request-record.js';
 
 export interface ProxyRouteOptions {
   /** Answers an authorised `/v1/*` request (the forwarding, failover included). */

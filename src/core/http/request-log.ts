@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
+import type { RequestContext, RequestRecord } from '../exchange/request-record.js';
 import type { Logger, LogRecord } from '../logger.js';
-import type { RequestContext, RequestRecord } from './request-record.js';
 
 type Env = { Bindings: RequestContext; Variables: { record: RequestRecord } };
 

@@ -1,6 +1,5 @@
-import type { HeaderSource } from '../http/exchange.js';
-import type { HeaderMap } from '../http/header-map.js';
-import type { AbortSignalLike } from '../resilience/abort-latch.js';
+import type { AbortSignalLike, BodyReader, HeaderSource } from '../exchange/exchange.js';
+import type { HeaderMap } from '../exchange/header-map.js';
 
 /** What the gateway sends upstream for one attempt. */
 export interface UpstreamRequest {
@@ -9,17 +8,6 @@ export interface UpstreamRequest {
   body: Uint8Array<ArrayBuffer> | undefined;
   /** Aborts the attempt (a light signal: {@link fetchTransport} bridges it to an `AbortSignal`). */
   signal: AbortSignalLike;
-}
-
-/** A response body read chunk by chunk. A `ReadableStreamDefaultReader` is one. */
-export interface BodyReader {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
-  cancel(reason?: unknown): Promise<void>;
-  /**
-   * Optional: everything left of a body that has already arrived whole, taken at once with no read (later
-   * reads get `done`); undefined when more may come. Lets a small answer be held without a read per chunk.
-   */
-  takeRest?(): Uint8Array[] | undefined;
 }
 
 /**

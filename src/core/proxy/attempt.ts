@@ -1,5 +1,6 @@
-import type { GatewayResponse } from '../http/exchange.js';
-import type { HeaderMap } from '../http/header-map.js';
+import type { GatewayResponse } from '../exchange/exchange.js';
+import type { HeaderMap } from '../exchange/header-map.js';
+import type { BodyOutcome } from '../exchange/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
 import type { UpstreamResponse } from '../providers/transport.js';
 import type { AttemptFailure } from '../resilience/attempt-failure.js';
@@ -11,7 +12,7 @@ import { concatBytes } from './bytes.js';
 import { awaitFirstEvent, relayEventStream } from './event-stream.js';
 import { clientResponseHeaders } from './headers.js';
 import { holdBody } from './hold-body.js';
-import { type BodyOutcome, observeBody } from './observe-body.js';
+import { observeBody } from './observe-body.js';
 
 /** JSON answers up to this size are read whole before anything is sent, so a cut one can be retried. */
 const MAX_HELD_BYTES = 8 * 1024 * 1024;

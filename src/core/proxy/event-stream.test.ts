@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listSource, pushSource } from '../../../test/fixtures/scripted-source.js';
-import { bodyStream } from '../http/exchange.js';
+import { bodyStream } from '../exchange/exchange.js';
 import {
   awaitFirstEvent,
   errorEvent,
@@ -11,7 +11,7 @@ import {
 /** The body source as the Web adapter serves it. */
 const relayEventStream = (options: RelayOptions) => bodyStream(relaySource(options));
 
-import type { BodyOutcome } from './observe-body.js';
+import type { BodyOutcome } from '../exchange/request-record.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,11 +1,10 @@
-import type { BodyController, BodySource } from '../http/exchange.js';
-import type { BodyReader } from '../providers/transport.js';
+import type { BodyController, BodyReader, BodySource } from '../exchange/exchange.js';
+import type { BodyOutcome } from '../exchange/request-record.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
 import { endsWithDone } from './ends-with-done.js';
 import { EventBoundary } from './event-boundary.js';
 import { type IdleWatchdog, watchIdle } from './idle-watchdog.js';
-import type { BodyOutcome } from './observe-body.js';
 
 const encoder = new TextEncoder();
 const TAIL_BYTES = 64;

@@ -1,8 +1,8 @@
 import type { Balancer } from '../balancer/create-balancer.js';
 import type { Random } from '../balancer/strategy.js';
 import { ClientClosedError, InvalidRequestError } from '../errors/gateway-error.js';
-import type { GatewayRequest, GatewayResponse } from '../http/exchange.js';
-import type { RequestRecord } from '../http/request-record.js';
+import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
+import type { BodyOutcome, RequestRecord } from '../exchange/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
 import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-failure.js';
 import { createBackoff } from '../resilience/backoff.js';
@@ -12,7 +12,6 @@ import type { StartTimer } from '../resilience/start-timer.js';
 import { requestModel, withModel } from '../routing/request-model.js';
 import { attemptUpstream, ClientGone } from './attempt.js';
 import { upstreamRequestHeaders } from './headers.js';
-import type { BodyOutcome } from './observe-body.js';
 import { readBody } from './read-body.js';
 import { forwardedTarget } from './upstream-url.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HeaderMap } from '../http/header-map.js';
+import type { HeaderMap } from '../exchange/header-map.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 
 function names(headers: HeaderMap): string[] {

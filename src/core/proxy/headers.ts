@@ -1,5 +1,5 @@
-import type { HeaderSource } from '../http/exchange.js';
-import { LightHeaders } from '../http/header-map.js';
+import type { HeaderSource } from '../exchange/exchange.js';
+import { LightHeaders } from '../exchange/header-map.js';
 
 // Hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §9.6): meaningful for one connection only, never forwarded.
 // Proxy-Connection and Keep-Alive are the non-standard ones still seen in the wild.

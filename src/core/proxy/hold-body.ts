@@ -1,4 +1,4 @@
-import type { BodyReader } from '../providers/transport.js';
+import type { BodyReader } from '../exchange/exchange.js';
 import type { StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
 import { watchIdle } from './idle-watchdog.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { listSource } from '../../../test/fixtures/scripted-source.js';
-import { bodyStream } from '../http/exchange.js';
-import { type BodyOutcome, observeBody as observeSource } from './observe-body.js';
+import { bodyStream } from '../exchange/exchange.js';
+import type { BodyOutcome } from '../exchange/request-record.js';
+import { observeBody as observeSource } from './observe-body.js';
 
 /** The body source as the Web adapter serves it. */
 const observeBody = (...args: Parameters<typeof observeSource>) => bodyStream(observeSource(...args));

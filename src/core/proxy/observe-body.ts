@@ -1,7 +1,5 @@
-import type { BodySource } from '../http/exchange.js';
-import type { BodyReader } from '../providers/transport.js';
-/** How a response body ended: read to the end, cancelled by the client, or failed upstream. */
-export type BodyOutcome = 'complete' | 'cancelled' | 'failed';
+import type { BodyReader, BodySource } from '../exchange/exchange.js';
+import type { BodyOutcome } from '../exchange/request-record.js';
 
 export interface ObserveBodyOptions {
   /** Bytes already read from the reader, sent first. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../errors/gateway-error.js';
-import { fromWebRequest } from '../http/exchange.js';
+import { fromWebRequest } from '../exchange/exchange.js';
 import { readBody as readGatewayBody } from './read-body.js';
 
 /** readBody on a Web Request, as the Web adapter hands it over. */

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors/gateway-error.js';
-import type { GatewayRequest } from '../http/exchange.js';
+import type { GatewayRequest } from '../exchange/exchange.js';
 import { concatBytes } from './bytes.js';
 
 function tooLarge(maxBytes: number): InvalidRequestError {

@@ -1,9 +1,4 @@
-/** What listens for an abort: an `AbortSignal` is one, and so is {@link createAbortLatch}'s signal. */
-export interface AbortSignalLike {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
+import type { AbortSignalLike } from '../exchange/exchange.js';
 
 /** An abort switch: `abort()` once, `signal` tells the listeners. */
 export interface AbortLatch {

@@ -1,4 +1,4 @@
-import type { ClientSignal } from '../http/exchange.js';
+import type { ClientSignal } from '../exchange/exchange.js';
 import { type AbortLatch, createAbortLatch } from './abort-latch.js';
 import { deadlineTimer } from './deadline-timer.js';
 import type { StartTimer } from './start-timer.js';

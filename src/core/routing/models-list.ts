@@ -1,4 +1,4 @@
-import { LightHeaders } from '../http/header-map.js';
+import { LightHeaders } from '../exchange/header-map.js';
 import type { Provider } from '../providers/provider-pool.js';
 
 interface ModelEntry {

@@ -1,4 +1,5 @@
-import type { BodyOutcome } from '../proxy/observe-body.js';
+/** How a response body ended: read to the end, cancelled by the client, or failed upstream. */
+export type BodyOutcome = 'complete' | 'cancelled' | 'failed';
 
 /** What the gateway learns about one request while handling it; the request log line is made from it. */
 export interface RequestRecord {

@@ -1,6 +1,22 @@
-import type { BodyReader } from '../providers/transport.js';
-import type { AbortSignalLike } from '../resilience/abort-latch.js';
 import type { HeaderMap } from './header-map.js';
+
+/** What listens for an abort: an `AbortSignal` is one, and so is the core's abort latch's signal. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** A response body read chunk by chunk. A `ReadableStreamDefaultReader` is one. */
+export interface BodyReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(reason?: unknown): Promise<void>;
+  /**
+   * Optional: everything left of a body that has already arrived whole, taken at once with no read (later
+   * reads get `done`); undefined when more may come. Lets a small answer be held without a read per chunk.
+   */
+  takeRest?(): Uint8Array[] | undefined;
+}
 
 /**
  * The headers the core reads from a request. A Web `Headers` is one; a runtime adapter can offer its own

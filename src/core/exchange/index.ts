@@ -1,0 +1,13 @@
+export type {
+  AbortSignalLike,
+  BodyController,
+  BodyReader,
+  BodySource,
+  ClientSignal,
+  GatewayRequest,
+  GatewayResponse,
+  HeaderSource,
+} from './exchange.js';
+export { bodyStream, fromWebRequest, toWebResponse } from './exchange.js';
+export { type HeaderMap, LightHeaders } from './header-map.js';
+export type { BodyOutcome, RequestContext, RequestRecord } from './request-record.js';
