@@ -99,7 +99,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Every secret the configuration holds, kept out of logged paths and error messages.
   const redact = createSecretRedactor([
     ...config.providers.flatMap((provider) => (provider.token === undefined ? [] : [provider.token])),
-    ...(config.clientKeys.kind === 'list' ? config.clientKeys.keys : []),
+    ...(config.clientKeys.kind === 'unset' ? [] : config.clientKeys.keys).flatMap((key) =>
+      key.secret === undefined ? [] : [key.secret],
+    ),
   ]);
   const log = createRequestLogger({ logger, now, redact });
   // Models are named in the configuration: GET /v1/models lists them (and what unlisted providers report).

@@ -2,8 +2,10 @@ export type { Balancer, Candidate, Random, Strategy } from './balancer/index.js'
 export { createBalancer } from './balancer/index.js';
 export type { ClientKeys, Config, ProviderConfig, StrategyName } from './config/index.js';
 export {
+  type ClientKey,
   type ConfigFile,
   type ConfigFileSource,
+  clientKeyOf,
   configFileJsonSchema,
   configFileSchema,
   configSchema,

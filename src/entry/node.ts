@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
-import { type Config, ConfigError } from '../core/index.js';
+import { type Config, ConfigError, clientKeyOf } from '../core/index.js';
 import { loadNodeConfig } from './node-config.js';
 import { batchedStdoutLogger } from './node-logger.js';
 import { startNodeServer } from './node-server.js';
@@ -30,7 +30,7 @@ let config = loadConfig();
 if (config.clientKeys.kind === 'unset') {
   // Secure by default: no open proxy, but a first run still works with the key printed here.
   const key = `gw-${randomBytes(24).toString('base64url')}`;
-  config = { ...config, clientKeys: { kind: 'list', keys: [key] } };
+  config = { ...config, clientKeys: { kind: 'list', keys: [clientKeyOf(key, 'generated')] } };
   notices.push(
     `PROXY_API_KEYS is not set: generated a client key for this run (set PROXY_API_KEYS to choose your own): ${key}`,
   );

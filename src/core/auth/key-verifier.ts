@@ -45,25 +45,35 @@ function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Checks presented keys. Returns undefined when a key is accepted at once (its digest is known), otherwise a
- * promise that resolves when one is accepted; a refusal is a 401 {@link AuthenticationError}, thrown or
- * rejected. `await` takes either.
+ * Checks presented keys. Returns the accepted key's name at once when the presented keys' digests are known,
+ * otherwise a promise of it; a refusal is a 401 {@link AuthenticationError}, thrown or rejected. `await` takes
+ * either.
  */
-export type KeyVerifier = (presented: readonly string[]) => Promise<void> | undefined;
+export type KeyVerifier = (presented: readonly string[]) => Promise<string> | string;
+
+/** The name given to a key that `*` accepted without naming it. */
+export const ANY_KEY_NAME = '*';
+
+function fromHex(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
 
 /**
- * Builds the check for `PROXY_API_KEYS`. Keys are compared as SHA-256 digests in constant time, against
- * every configured key. `{ kind: 'any' }` (the value `*`) accepts any non-empty key; `{ kind: 'unset' }`
- * refuses everything and says which variable to set.
+ * Builds the check for the configured client keys. Keys are compared as SHA-256 digests in constant time,
+ * against every configured key, and the accepted key's name is returned. `{ kind: 'any' }` (the value `*`)
+ * accepts any non-empty key (named `*` unless it is one of its named keys); `{ kind: 'unset' }` refuses
+ * everything and says which variable to set.
  *
  * @example
- * const verify = createKeyVerifier({ kind: 'list', keys: ['k1'] });
- * await verify(['k1']); // accepted
+ * const verify = createKeyVerifier({ kind: 'list', keys: [clientKeyOf('team-a:k1')] });
+ * await verify(['k1']); // 'team-a'
  * await verify(['k2']); // throws: 401
  */
 export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
   if (clientKeys.kind === 'unset') {
-    return async function refuseUnconfigured() {
+    return async function refuseUnconfigured(): Promise<string> {
       throw new AuthenticationError(
         'This gateway has no client keys configured: set PROXY_API_KEYS (comma-separated keys, or "*" to accept any key).',
       );
@@ -73,36 +83,36 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
     new AuthenticationError(
       'Missing API key: send it as "Authorization: Bearer <key>" or "X-API-KEY: <key>".',
     );
-  if (clientKeys.kind === 'any') {
+  const anyKey = clientKeys.kind === 'any';
+  if (anyKey && clientKeys.keys.length === 0) {
     return function acceptAnyKey(presented) {
-      return presented.length === 0 ? Promise.reject(missing()) : undefined;
+      return presented.length === 0 ? Promise.reject(missing()) : ANY_KEY_NAME;
     };
   }
-  const configured = Promise.all(clientKeys.keys.map(sha256));
-  let known: readonly Uint8Array[] | undefined;
-  void configured.then((digests) => {
-    known = digests;
-  });
+  const names = clientKeys.keys.map((key) => key.name);
+  const known = clientKeys.keys.map((key) => fromHex(key.sha256));
   const { digestOf } = digestCache();
   /** Every presented digest against every configured one, without an early exit. */
-  const check = (digests: readonly Uint8Array[], candidates: readonly Uint8Array[]) => {
-    let accepted = false;
+  const check = (digests: readonly Uint8Array[]): string => {
+    let found = -1;
     for (const digest of digests) {
-      for (const candidate of candidates) accepted = digestsEqual(digest, candidate) || accepted;
+      for (let index = 0; index < known.length; index++) {
+        const equal = digestsEqual(digest, known[index] as Uint8Array);
+        found = equal && found === -1 ? index : found;
+      }
     }
-    if (!accepted) throw new AuthenticationError('Invalid API key.');
+    if (found !== -1) return names[found] as string;
+    if (anyKey) return ANY_KEY_NAME;
+    throw new AuthenticationError('Invalid API key.');
   };
   return function verifyKey(presented) {
     if (presented.length === 0) return Promise.reject(missing());
     // The lookup only finds keys this client sent before; the comparison in `check` is what decides.
     const digests = presented.map(digestOf);
-    if (known !== undefined && digests.every((digest) => digest instanceof Uint8Array)) {
+    if (digests.every((digest) => digest instanceof Uint8Array)) {
       // Every digest known: no await, the common case of a client sending its key again.
-      check(digests as Uint8Array[], known);
-      return undefined;
+      return check(digests as Uint8Array[]);
     }
-    return Promise.all([Promise.all(digests), configured]).then(([values, candidates]) =>
-      check(values, candidates),
-    );
+    return Promise.all(digests).then(check);
   };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/gateway-error.js';
+import { clientKeyOf } from './access.js';
 import { parseConfig } from './parse-config.js';
+import { sha256Hex } from './sha256-hex.js';
 
 const SECRET = 'sk-SECRET-123';
 const label = 'GATEWAY_CONFIG_FILE (gw.json)';
@@ -69,7 +71,7 @@ describe('config file: reading', () => {
       demo: false,
       modelFallbacks: { 'gpt-4o': ['llama-3.1-70b'] },
       strategy: 'least-used',
-      clientKeys: { kind: 'list', keys: ['k1', 'k2'] },
+      clientKeys: { kind: 'list', keys: ['k1', 'k2'].map((key) => clientKeyOf(key)) },
       corsOrigins: ['https://app.example.com'],
       maxBodyBytes: 1024,
       modelsCacheTtlMs: 0,
@@ -90,7 +92,7 @@ describe('config file: reading', () => {
       },
     });
     expect(config.providers.map((provider) => provider.id)).toEqual(['a']);
-    expect(config.clientKeys).toEqual({ kind: 'any' });
+    expect(config.clientKeys).toEqual({ kind: 'any', keys: [] });
     expect(config.corsOrigins).toBe('*');
   });
 
@@ -130,12 +132,12 @@ describe('config file: merged with the environment', () => {
     expect(config).toMatchObject({
       strategy: 'round-robin',
       maxBodyBytes: 2000,
-      clientKeys: { kind: 'list', keys: ['file-key'] },
+      clientKeys: { kind: 'list', keys: ['file-key'].map((key) => clientKeyOf(key)) },
       host: '0.0.0.0',
     });
     expect(withFile(file, { PROXY_API_KEYS: 'env-key' }).clientKeys).toEqual({
       kind: 'list',
-      keys: ['env-key'],
+      keys: ['env-key'].map((key) => clientKeyOf(key)),
     });
   });
 
@@ -230,6 +232,36 @@ describe('config file: errors name the exact field, never a value', () => {
     [{ port: 70000 }, 'port: must be at most 65535'],
     [{ proxyApiKeys: ['*', SECRET] }, 'proxyApiKeys: use "*" alone'],
     [{ proxyApiKeys: SECRET }, 'proxyApiKeys: must be "*" or an array of keys'],
+    [{ keys: [{ name: 'a b', key: SECRET }] }, 'keys[0].name: must be 1-64 letters, digits'],
+    [
+      { keys: [{ name: 'a', key: SECRET, keyEnv: 'K' }] },
+      'keys[0].key: give exactly one of key, keyEnv, keySha256',
+    ],
+    [{ keys: [{ name: 'a' }] }, 'keys[0].key: give exactly one of key, keyEnv, keySha256'],
+    [{ keys: [{ name: 'a', keySha256: 'abc' }] }, 'keys[0].keySha256: must be 64 hex digits'],
+    [
+      { keys: [{ name: 'a', keyEnv: 'UNSET_KEY_VAR' }] },
+      'keys[0].keyEnv: names UNSET_KEY_VAR, which is not set',
+    ],
+    [
+      {
+        keys: [
+          { name: 'a', key: SECRET },
+          { name: 'a', key: 'other' },
+        ],
+      },
+      'keys[1].name: duplicate key name "a"',
+    ],
+    [
+      {
+        keys: [
+          { name: 'a', key: SECRET },
+          { name: 'b', key: SECRET },
+        ],
+      },
+      'keys[1].name: the key named "b" is given twice',
+    ],
+    [{ keys: [{ name: 'a', key: SECRET, rpm: 5 }] }, 'keys[0]: unknown key "rpm"'],
     [{ corsAllowedOrigins: [`https://${SECRET}@x.example`] }, 'corsAllowedOrigins: entry 1 is not an origin'],
     [{ maxBodySize: 10 }, `${label}: unknown key "maxBodySize"`],
     [[], `${label}: must be an object`],
@@ -279,5 +311,50 @@ describe('config file: errors name the exact field, never a value', () => {
     const config = withFile({ corsAllowedOrigins: ['https://app.example'] }, { CORS_ALLOWED_ORIGINS: ' , ' });
     expect(config.corsOrigins).toEqual(['https://app.example']);
     expect(parseConfig({ CORS_ALLOWED_ORIGINS: ',' }).corsOrigins).toBe('*');
+  });
+});
+
+describe('config file: named keys', () => {
+  it('reads keys given as key, keyEnv and keySha256, beside proxyApiKeys', () => {
+    const digest = sha256Hex('hashed-secret');
+    const config = withFile(
+      {
+        proxyApiKeys: ['plain-key', 'ops:ops-key'],
+        keys: [
+          { name: 'team-a', key: 'team-a-secret' },
+          { name: 'team-b', keyEnv: 'TEAM_B_KEY' },
+          { name: 'team-c', keySha256: digest.toUpperCase() },
+        ],
+      },
+      { TEAM_B_KEY: ' team-b-secret ' },
+    );
+    expect(config.clientKeys).toEqual({
+      kind: 'list',
+      keys: [
+        clientKeyOf('plain-key'),
+        { name: 'ops', sha256: sha256Hex('ops-key'), secret: 'ops-key' },
+        { name: 'team-a', sha256: sha256Hex('team-a-secret'), secret: 'team-a-secret' },
+        { name: 'team-b', sha256: sha256Hex('team-b-secret'), secret: 'team-b-secret' },
+        { name: 'team-c', sha256: digest },
+      ],
+    });
+    expect(clientKeyOf('plain-key').name).toBe(`key-${sha256Hex('plain-key').slice(0, 8)}`);
+  });
+
+  it('keeps the named keys when PROXY_API_KEYS is "*"', () => {
+    const config = withFile({ keys: [{ name: 'team-a', key: 'team-a-secret' }] }, { PROXY_API_KEYS: '*' });
+    expect(config.clientKeys).toMatchObject({ kind: 'any', keys: [{ name: 'team-a' }] });
+  });
+
+  it('never quotes a key in a message', () => {
+    const message = messageOf(() =>
+      withFile({
+        keys: [
+          { name: 'a', key: SECRET },
+          { name: 'b', key: SECRET },
+        ],
+      }),
+    );
+    expect(message).not.toContain(SECRET);
   });
 });

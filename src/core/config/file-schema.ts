@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { clientKeysList, originsList } from './access.js';
+import { clientKeysList, keyEntry, originsList } from './access.js';
 import { fallbackTable, hostName, providerEntry, strategyEnum } from './fields.js';
 import { numberFields } from './settings.js';
 
@@ -30,6 +30,11 @@ export const configFileSchema = z
       ),
     ),
     proxyApiKeys: z.optional(clientKeysList),
+    keys: z.optional(
+      z
+        .array(keyEntry, 'must be an array of {"name", "key" | "keyEnv" | "keySha256"}')
+        .check(z.describe('Named client keys: logs, /stats and /metrics show the name, never the key.')),
+    ),
     corsAllowedOrigins: z.optional(originsList),
     host: z.optional(hostName.check(z.describe('Node: the address to listen on. Environment: HOST.'))),
     ...numberFields,

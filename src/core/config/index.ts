@@ -1,3 +1,4 @@
+export { type ClientKey, clientKeyOf } from './access.js';
 export type { StrategyName } from './fields.js';
 export { type ConfigFile, configFileJsonSchema, configFileSchema } from './file-schema.js';
 export { type ConfigFileSource, type ParseConfigOptions, parseConfig } from './parse-config.js';

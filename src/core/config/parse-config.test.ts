@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/gateway-error.js';
+import { clientKeyOf } from './access.js';
 import { parseConfig } from './parse-config.js';
 import { DEFAULT_PROVIDER_ID, DEMO_PROVIDER } from './schema.js';
 
@@ -253,12 +254,36 @@ describe('parseConfig: PROXY_API_KEYS', () => {
   it('reads a comma-separated list, trimming spaces and dropping empty items', () => {
     expect(parseConfig({ PROXY_API_KEYS: ' k1 , k2,,k3 ' }).clientKeys).toEqual({
       kind: 'list',
-      keys: ['k1', 'k2', 'k3'],
+      keys: ['k1', 'k2', 'k3'].map((key) => clientKeyOf(key)),
     });
   });
 
   it('reads a single key', () => {
-    expect(parseConfig({ PROXY_API_KEYS: 'only' }).clientKeys).toEqual({ kind: 'list', keys: ['only'] });
+    expect(parseConfig({ PROXY_API_KEYS: 'only' }).clientKeys).toEqual({
+      kind: 'list',
+      keys: ['only'].map((key) => clientKeyOf(key)),
+    });
+  });
+
+  it('reads name:key entries (the first ":" separates) and derives a name for a plain key', () => {
+    const { clientKeys } = parseConfig({ PROXY_API_KEYS: 'team-a:sk-a:with-colon, plain, not-a-name!:x' });
+    expect(clientKeys).toMatchObject({
+      kind: 'list',
+      keys: [
+        { name: 'team-a', secret: 'sk-a:with-colon' },
+        { name: expect.stringMatching(/^key-[0-9a-f]{8}$/), secret: 'plain' },
+        { name: expect.stringMatching(/^key-[0-9a-f]{8}$/), secret: 'not-a-name!:x' },
+      ],
+    });
+  });
+
+  it('refuses a name without a key and a name given twice, quoting no key', () => {
+    expect(configError({ PROXY_API_KEYS: 'team-a:' }).message).toContain(
+      'PROXY_API_KEYS: entry 1 has a name but no key',
+    );
+    const twice = configError({ PROXY_API_KEYS: `a:${SECRET},a:other` }).message;
+    expect(twice).toContain('PROXY_API_KEYS: duplicate key name "a"');
+    expect(twice).not.toContain(SECRET);
   });
 
   it('treats an empty value as unset', () => {
@@ -270,8 +295,8 @@ describe('parseConfig: PROXY_API_KEYS', () => {
   });
 
   it('reads "*" as any key', () => {
-    expect(parseConfig({ PROXY_API_KEYS: '*' }).clientKeys).toEqual({ kind: 'any' });
-    expect(parseConfig({ PROXY_API_KEYS: ' * ' }).clientKeys).toEqual({ kind: 'any' });
+    expect(parseConfig({ PROXY_API_KEYS: '*' }).clientKeys).toEqual({ kind: 'any', keys: [] });
+    expect(parseConfig({ PROXY_API_KEYS: ' * ' }).clientKeys).toEqual({ kind: 'any', keys: [] });
   });
 
   it('rejects "*" mixed with keys, without quoting the keys', () => {

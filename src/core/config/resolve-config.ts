@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { ClientKeys } from './access.js';
+import { type ClientKey, type ClientKeys, clientKeyOf } from './access.js';
 import { bearerToken, type providerEntry } from './fields.js';
 import type { ConfigFile } from './file-schema.js';
 import { mergeNumbers } from './settings.js';
@@ -109,6 +109,26 @@ export function resolveConfig(options: ResolveOptions) {
     aliases: provider.aliases as Readonly<Record<string, string>> | undefined,
   }));
 
+  const clientKeys = mergeClientKeys({
+    listed: given(env.PROXY_API_KEYS) ?? given(file?.proxyApiKeys),
+    listedAt: given(env.PROXY_API_KEYS) === undefined ? ['file', 'proxyApiKeys'] : ['env', 'PROXY_API_KEYS'],
+    named: (file?.keys ?? []).flatMap((entry, index): ClientKey[] => {
+      const at: Path = ['file', 'keys', index];
+      if (entry.keySha256 !== undefined) return [{ name: entry.name, sha256: entry.keySha256.toLowerCase() }];
+      if (entry.key !== undefined) return [clientKeyOf(entry.key, entry.name)];
+      const value = entry.keyEnv === undefined ? undefined : raw[entry.keyEnv];
+      const text = typeof value === 'string' ? value.trim() : '';
+      if (text === '' || !/^[\x21-\x7e]+$/.test(text)) {
+        problem(
+          [...at, 'keyEnv'],
+          `names ${entry.keyEnv}, which is ${text === '' ? 'not set' : 'not a key (printable ASCII without spaces)'}`,
+        );
+        return [];
+      }
+      return [clientKeyOf(text, entry.name)];
+    }),
+    problem,
+  });
   const numbers = mergeNumbers(env, file);
   const cooldownMs = numbers.breakerCooldownMs ?? 5_000;
   const demo = providers.length === 0;
@@ -119,7 +139,7 @@ export function resolveConfig(options: ResolveOptions) {
       Record<string, readonly string[]>
     >,
     strategy: env.LOAD_BALANCER_STRATEGY ?? file?.loadBalancerStrategy ?? 'round-robin',
-    clientKeys: given(env.PROXY_API_KEYS) ?? given(file?.proxyApiKeys) ?? ({ kind: 'unset' } as ClientKeys),
+    clientKeys,
     corsOrigins: (env.CORS_ALLOWED_ORIGINS ?? file?.corsAllowedOrigins ?? '*') as '*' | readonly string[],
     maxBodyBytes: numbers.maxBodyBytes ?? 50 * MIB,
     upstreamHeadersTimeoutMs: numbers.upstreamHeadersTimeoutMs ?? 30_000,
@@ -137,4 +157,33 @@ export function resolveConfig(options: ResolveOptions) {
     host: env.HOST ?? file?.host ?? '127.0.0.1',
     port: numbers.port ?? 8787,
   };
+}
+
+/**
+ * The keys the gateway accepts: the list (`PROXY_API_KEYS`, else the file's `proxyApiKeys`) and the file's named
+ * `keys`. Names and keys must be unique (a duplicate name would merge two keys' records; a duplicate key would
+ * give one key two names).
+ */
+function mergeClientKeys(options: {
+  listed: ClientKeys | undefined;
+  listedAt: Path;
+  named: readonly ClientKey[];
+  problem: (path: Path, message: string) => void;
+}): ClientKeys {
+  const { listed, named, problem } = options;
+  const keys = [...(listed?.kind === 'list' ? listed.keys : []), ...named];
+  const names = new Set<string>();
+  const digests = new Set<string>();
+  for (const [index, key] of keys.entries()) {
+    const fromFile = index >= keys.length - named.length;
+    const at: Path = fromFile
+      ? ['file', 'keys', index - (keys.length - named.length), 'name']
+      : options.listedAt;
+    if (names.has(key.name)) problem(at, `duplicate key name "${key.name}"`);
+    else if (digests.has(key.sha256)) problem(at, `the key named "${key.name}" is given twice`);
+    names.add(key.name);
+    digests.add(key.sha256);
+  }
+  if (listed?.kind === 'any') return { kind: 'any', keys };
+  return keys.length === 0 ? { kind: 'unset' } : { kind: 'list', keys };
 }

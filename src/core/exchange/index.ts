@@ -10,4 +10,4 @@ export type {
 } from './exchange.js';
 export { bodyStream, fromWebRequest, toWebResponse } from './exchange.js';
 export { type HeaderMap, LightHeaders } from './header-map.js';
-export type { BodyOutcome, RequestContext, RequestRecord } from './request-record.js';
+export type { BodyOutcome, RequestContext, RequestRecord, Usage } from './request-record.js';

@@ -59,8 +59,8 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
   const proxied = async (request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> => {
     try {
       // Most often the key is known and checked at once: no await, no extra turn of the event loop.
-      const verifying = verifyKey(presentedKeys(request.headers));
-      if (verifying !== undefined) await verifying;
+      const verdict = verifyKey(presentedKeys(request.headers));
+      record.key = typeof verdict === 'string' ? verdict : await verdict;
       return await forward(request, record);
     } catch (error) {
       // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
