@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
+import { presentedKeys } from './auth/client-keys.js';
 import { createKeyVerifier } from './auth/key-verifier.js';
 import { requireClientKey } from './auth/require-client-key.js';
+import { createSecretCheck } from './auth/secret-check.js';
 import { createBalancer } from './balancer/create-balancer.js';
 import type { Random } from './balancer/strategy.js';
 import type { Config } from './config/schema.js';
 import { createDemoFetch } from './demo/demo-fetch.js';
-import { GatewayError, InvalidRequestError } from './errors/gateway-error.js';
+import { AuthenticationError, GatewayError, InvalidRequestError } from './errors/gateway-error.js';
 import { renderError } from './errors/render-error.js';
 import { fromWebRequest, toWebResponse } from './exchange/exchange.js';
 import type { RequestContext, RequestRecord } from './exchange/request-record.js';
@@ -20,6 +22,9 @@ import { fetchTransport, type UpstreamFetch, type UpstreamTransport } from './pr
 import { createForward } from './proxy/forward.js';
 import type { StartTimer } from './resilience/start-timer.js';
 import { createModelsList } from './routing/models-list.js';
+import { createAccounting } from './usage/accounting.js';
+import { prometheusText } from './usage/prometheus-text.js';
+import { createUsageLedger, type UsageTotals } from './usage/usage-ledger.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -102,8 +107,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(config.clientKeys.kind === 'unset' ? [] : config.clientKeys.keys).flatMap((key) =>
       key.secret === undefined ? [] : [key.secret],
     ),
+    ...(config.adminKey === undefined ? [] : [config.adminKey]),
+    ...(config.metricsKey === undefined || config.metricsKey === '*' ? [] : [config.metricsKey]),
   ]);
-  const log = createRequestLogger({ logger, now, redact });
+  const ledger = createUsageLedger();
+  const account = createAccounting({ ledger, modelNames: configuredModels(config), prices: config.prices });
+  const log = createRequestLogger({ logger, now, redact, account, gauges: ledger.gauges });
+  const isAdmin = createSecretCheck(config.adminKey);
+  const isMetricsKey = createSecretCheck(config.metricsKey === '*' ? undefined : config.metricsKey);
   // Models are named in the configuration: GET /v1/models lists them (and what unlisted providers report).
   const listsModels = providers.some(
     (provider) => provider.models !== undefined || provider.aliases !== undefined,
@@ -130,20 +141,65 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.use(requestLog(log));
   app.use(cors(corsPolicy));
-  app.get('/stats', withClientKey, (c) =>
-    c.json({
+  // GATEWAY_ADMIN_KEY sees everything; a client key sees its own key's usage and no provider base URLs.
+  app.get('/stats', async (c) => {
+    const presented = presentedKeys(c.req.raw.headers);
+    const admin = isAdmin(presented);
+    const record = c.get('record');
+    if (!admin) record.key = await verifyKey(presented);
+    const own = (totals: Map<string, UsageTotals>) =>
+      Object.fromEntries(admin ? totals : [...totals].filter(([name]) => name === record.key)) as Record<
+        string,
+        UsageTotals
+      >;
+    return c.json({
       strategy: config.strategy,
       runtime: options.runtime ?? null,
       scope: options.statsScope ?? 'process',
       ...(options.statsScope === 'isolate'
-        ? { note: 'Counters are per Workers isolate: each isolate serving this Worker keeps its own.' }
+        ? {
+            note: 'Counters are per Workers isolate: each isolate serving this Worker keeps its own. The request log lines are the durable record.',
+          }
         : {}),
       demo: config.demo,
       startedAt: new Date(startedAt).toISOString(),
       uptimeSeconds: uptimeSeconds(),
-      providers: providers.map((provider) => providerStats(provider, now())),
-    }),
-  );
+      providers: providers.map((provider) => {
+        const stats = providerStats(provider, now());
+        if (admin) return stats;
+        const { baseUrl: _hidden, ...shown } = stats;
+        return shown;
+      }),
+      usage: {
+        byKey: own(ledger.byKey),
+        byModel: Object.fromEntries(ledger.byModel),
+        byProvider: Object.fromEntries(ledger.byProvider),
+      },
+    });
+  });
+  // /metrics exists only when a key may read it (METRICS_API_KEY or GATEWAY_ADMIN_KEY), or METRICS_API_KEY=*.
+  if (config.metricsKey !== undefined || config.adminKey !== undefined) {
+    const priced = Object.keys(config.prices).length > 0;
+    app.get('/metrics', (c) => {
+      const presented = presentedKeys(c.req.raw.headers);
+      if (config.metricsKey !== '*' && !isMetricsKey(presented) && !isAdmin(presented)) {
+        throw new AuthenticationError(
+          'GET /metrics needs "Authorization: Bearer <METRICS_API_KEY>" (or GATEWAY_ADMIN_KEY).',
+        );
+      }
+      const text = prometheusText({
+        ledger,
+        priced,
+        providers: providers.map((provider) => ({
+          id: provider.id,
+          attempts: provider.requests,
+          failures: provider.errors,
+          breaker: provider.breaker.snapshot().state,
+        })),
+      });
+      return c.body(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    });
+  }
   if (listsModels) {
     const listModels = createModelsList({
       providers,
@@ -175,4 +231,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     proxy,
   };
+}
+
+/** Every model name the configuration spells out: the model labels /stats and /metrics use (others: `other`). */
+function configuredModels(config: Config): string[] {
+  const names = new Set<string>();
+  for (const provider of config.providers) {
+    for (const model of provider.models ?? []) if (!model.includes('*')) names.add(model);
+    for (const alias of Object.keys(provider.aliases ?? {})) names.add(alias);
+  }
+  for (const [model, fallbacks] of Object.entries(config.modelFallbacks)) {
+    names.add(model);
+    for (const fallback of fallbacks) names.add(fallback);
+  }
+  return [...names];
 }

@@ -3,6 +3,8 @@ import { type FakeUpstream, replyJson, startFakeUpstream } from '../fixtures/fak
 import { assertNoSecrets, auth, CLIENT_KEY, responseText, TOKENS, targets } from './helpers.js';
 import type { Target } from './targets.js';
 
+const ADMIN_KEY = 'gateway-ADMIN-key-9999';
+
 describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
   let ok: FakeUpstream;
   let failing: FakeUpstream;
@@ -20,6 +22,7 @@ describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
         { id: 'failing', baseUrl: `${failing.url}/base/`, token: TOKENS.b, weight: 1 },
       ]),
       PROXY_API_KEYS: CLIENT_KEY,
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
     });
   });
   afterAll(async () => {
@@ -28,13 +31,16 @@ describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
     await failing.close();
   });
 
-  it('reports strategy, uptime and per provider id, base URL, weight, requests, errors, in-flight and latency', async () => {
+  it('reports strategy, uptime and per provider id, base URL (to the admin key), weight, requests, errors, in-flight and latency', async () => {
     for (let i = 0; i < 4; i++)
       await (await fetch(`${gateway.url}/v1/models`, { headers: auth() })).arrayBuffer();
-    const stats = (await (await fetch(`${gateway.url}/stats`, { headers: auth() })).json()) as Record<
-      string,
-      unknown
-    >;
+    const asClient = (await (await fetch(`${gateway.url}/stats`, { headers: auth() })).json()) as {
+      providers: Record<string, unknown>[];
+    };
+    expect(asClient.providers.map((provider) => 'baseUrl' in provider)).toEqual([false, false]);
+    const stats = (await (
+      await fetch(`${gateway.url}/stats`, { headers: auth(ADMIN_KEY) })
+    ).json()) as Record<string, unknown>;
     expect(stats).toMatchObject({ strategy: 'round-robin', runtime: name });
     expect(typeof stats.uptimeSeconds).toBe('number');
     type ProviderStats = { id: string; requests: number; errors: number } & Record<string, unknown>;
@@ -76,11 +82,12 @@ describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
   });
 
   it('never shows a provider token or client key in any response or log line', async () => {
-    const secrets = [...Object.values(TOKENS), CLIENT_KEY];
+    const secrets = [...Object.values(TOKENS), CLIENT_KEY, ADMIN_KEY];
     const requests: [string, RequestInit][] = [
       ['/health', {}],
       ['/stats', { headers: auth() }],
       ['/stats', {}],
+      ['/stats', { headers: auth(ADMIN_KEY) }],
       ['/v1/models', { headers: auth() }],
       ['/v1/models', { headers: auth() }],
       ['/v1/chat/completions', { method: 'POST', headers: auth(), body: '{"stream":true}' }],

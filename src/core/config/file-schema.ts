@@ -36,6 +36,23 @@ export const configFileSchema = z
         .check(z.describe('Named client keys: logs, /stats and /metrics show the name, never the key.')),
     ),
     corsAllowedOrigins: z.optional(originsList),
+    prices: z.optional(
+      z
+        .record(
+          z.string().check(z.minLength(1, 'must not be empty')),
+          z.strictObject({
+            input: z.number().check(z.minimum(0, 'must be 0 or more')),
+            cachedInput: z.optional(z.number().check(z.minimum(0, 'must be 0 or more'))),
+            output: z.number().check(z.minimum(0, 'must be 0 or more')),
+          }),
+          'must be an object of {"model": {"input", "cachedInput", "output"}} (USD per million tokens)',
+        )
+        .check(
+          z.describe(
+            'Per model, USD per million tokens (input, cached input, output): records and metrics then carry cost.',
+          ),
+        ),
+    ),
     host: z.optional(hostName.check(z.describe('Node: the address to listen on. Environment: HOST.'))),
     ...numberFields,
   })

@@ -48,6 +48,7 @@ describe('parseConfig: defaults', () => {
       shutdownGraceMs: 10_000,
       host: '127.0.0.1',
       port: 8787,
+      prices: {},
     });
   });
 

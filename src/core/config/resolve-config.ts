@@ -30,6 +30,8 @@ type ParsedVariables = {
   readonly LOAD_BALANCER_STRATEGY?: ConfigFile['loadBalancerStrategy'];
   readonly CORS_ALLOWED_ORIGINS?: '*' | readonly string[] | undefined;
   readonly HOST?: string | undefined;
+  readonly GATEWAY_ADMIN_KEY?: string | undefined;
+  readonly METRICS_API_KEY?: string | undefined;
 };
 
 export interface ResolveOptions {
@@ -155,6 +157,15 @@ export function resolveConfig(options: ResolveOptions) {
     modelsCacheTtlMs: numbers.modelsCacheTtlMs ?? 300_000,
     shutdownGraceMs: numbers.shutdownGraceMs ?? 10_000,
     host: env.HOST ?? file?.host ?? '127.0.0.1',
+    adminKey: env.GATEWAY_ADMIN_KEY,
+    // "*": /metrics open to anyone who can reach it (the operator's choice, e.g. behind a private network).
+    metricsKey: env.METRICS_API_KEY,
+    prices: (file?.prices ?? {}) as Readonly<
+      Record<
+        string,
+        { readonly input: number; readonly cachedInput?: number | undefined; readonly output: number }
+      >
+    >,
     port: numbers.port ?? 8787,
   };
 }

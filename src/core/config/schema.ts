@@ -25,6 +25,8 @@ const variables = z
     LOAD_BALANCER_STRATEGY: envValue(strategyName),
     CORS_ALLOWED_ORIGINS: envValue(originsText),
     HOST: envValue(hostName),
+    GATEWAY_ADMIN_KEY: envValue(bearerToken),
+    METRICS_API_KEY: envValue(bearerToken),
     ...numberVariables,
   })
   .check(

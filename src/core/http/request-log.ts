@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
-import type { RequestContext, RequestRecord } from '../exchange/request-record.js';
+import type { BodyOutcome, RequestContext, RequestRecord } from '../exchange/request-record.js';
 import type { Logger, LogRecord } from '../logger.js';
+import type { Account } from '../usage/accounting.js';
 
 type Env = { Bindings: RequestContext; Variables: { record: RequestRecord } };
 
@@ -32,12 +33,25 @@ export function createRequestLogger(options: {
   now: () => number;
   /** Takes secrets out of the path (a client may put its key there): see `createSecretRedactor`. */
   redact: (text: string) => string;
+  /** Counts each finished `/v1/*` request (usage, cost, metrics). */
+  account?: Account;
+  /** The in-flight gauges /metrics shows, kept here where requests begin and end. */
+  gauges?: { requestsInFlight: number; streamsInFlight: number };
 }): RequestLogger {
-  const { logger, now, redact } = options;
+  const { logger, now, redact, account } = options;
+  const gauges = options.gauges ?? { requestsInFlight: 0, streamsInFlight: 0 };
   return {
-    begin: () => ({ id: crypto.randomUUID(), start: now(), attempts: 0 }),
+    begin: () => {
+      gauges.requestsInFlight += 1;
+      return { id: crypto.randomUUID(), start: now(), attempts: 0 };
+    },
     finish(record, summary, context) {
-      const write = (outcome?: string) => {
+      const stream = record.done !== undefined && record.stream === true;
+      if (stream) gauges.streamsInFlight += 1;
+      const write = (outcome?: BodyOutcome) => {
+        gauges.requestsInFlight -= 1;
+        if (stream) gauges.streamsInFlight -= 1;
+        const durationMs = now() - record.start;
         const line: LogRecord = {
           level: summary.status >= 500 ? 'error' : 'info',
           msg: 'request',
@@ -47,10 +61,26 @@ export function createRequestLogger(options: {
           status: summary.status,
           provider: record.provider ?? null,
           attempts: record.attempts,
-          durationMs: now() - record.start,
+          durationMs,
         };
         // Added, not spread in: a spread copies the whole record again on every request.
         if (outcome !== undefined) line.outcome = outcome;
+        if (record.key !== undefined) line.key = record.key;
+        if (record.model !== undefined) line.model = record.model;
+        if (record.servedModel !== undefined) line.servedModel = record.servedModel;
+        if (record.firstByteAt !== undefined) line.ttfbMs = record.firstByteAt - record.start;
+        const { usage } = record;
+        if (usage !== undefined) {
+          line.inputTokens = usage.inputTokens;
+          line.outputTokens = usage.outputTokens;
+          line.cachedTokens = usage.cachedTokens;
+          line.reasoningTokens = usage.reasoningTokens;
+          if (usage.estimated) line.usageEstimated = true;
+        }
+        if (account !== undefined && summary.path.startsWith('/v1/')) {
+          const costUsd = account(record, { status: summary.status, outcome, durationMs });
+          if (costUsd !== undefined) line.costUsd = costUsd;
+        }
         logger(line);
       };
       if (record.done === undefined) return write(record.outcome);

@@ -8,6 +8,7 @@ import { beginAttempt, recordFailure, recordSuccess } from '../resilience/provid
 import type { RequestBudget } from '../resilience/request-budget.js';
 import { retryAfterMs } from '../resilience/retry-after.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
+import type { StreamUsage } from '../usage/stream-usage.js';
 import { concatBytes } from './bytes.js';
 import { awaitFirstEvent, relayEventStream } from './event-stream.js';
 import { clientResponseHeaders } from './headers.js';
@@ -35,6 +36,8 @@ export interface AttemptOptions {
   idleTimeoutMs: number;
   /** Whether a complete event stream ends with `data: [DONE]` (chat and text completions). */
   expectDone: boolean;
+  /** Watches an event stream's usage (and cuts the usage chunk the gateway asked for); none for others. */
+  streamUsage?: StreamUsage | undefined;
   /** Called once when the body of a successful answer has ended. */
   onBodyEnd: (outcome: BodyOutcome) => void;
 }
@@ -165,6 +168,7 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
         expectDone: options.expectDone,
         failureCode: () => (budget.ended() === 'deadline' ? 'upstream_timeout' : undefined),
         onEnd: endBody,
+        usage: options.streamUsage,
       }),
     );
   }

@@ -1,6 +1,7 @@
 import type { BodyController, BodyReader, BodySource } from '../exchange/exchange.js';
 import type { BodyOutcome } from '../exchange/request-record.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
+import type { StreamUsage } from '../usage/stream-usage.js';
 import { concatBytes } from './bytes.js';
 import { endsWithDone } from './ends-with-done.js';
 import { EventBoundary } from './event-boundary.js';
@@ -70,6 +71,8 @@ export interface RelayOptions {
   /** Why the upstream read failed, when it did for a reason of the gateway's own (the total deadline). */
   failureCode: () => string | undefined;
   onEnd: (outcome: BodyOutcome) => void;
+  /** Reads the usage the stream reports and filters what the client gets (see {@link StreamUsage}). */
+  usage?: StreamUsage | undefined;
 }
 
 /**
@@ -109,7 +112,9 @@ class EventStreamRelay implements BodySource {
   }
 
   start(controller: BodyController): void {
-    controller.enqueue(this.#options.held);
+    const { held, usage } = this.#options;
+    const first = usage === undefined ? held : usage.filter(held);
+    if (first.byteLength > 0) controller.enqueue(first);
   }
 
   async pull(controller: BodyController): Promise<void> {
@@ -126,6 +131,8 @@ class EventStreamRelay implements BodySource {
     if (this.#ended) return;
     if (this.#stalled) return this.#fail(controller);
     if (result.done) {
+      const rest = this.#options.usage?.flush();
+      if (rest !== undefined && rest.byteLength > 0) controller.enqueue(rest);
       if (this.#options.expectDone && !endsWithDone(this.#tail)) {
         controller.enqueue(
           errorEvent(
@@ -145,7 +152,12 @@ class EventStreamRelay implements BodySource {
       chunk.byteLength >= TAIL_BYTES
         ? chunk
         : concatBytes([this.#tail.subarray(-TAIL_BYTES), chunk]).subarray(-TAIL_BYTES);
-    controller.enqueue(chunk);
+    const usage = this.#options.usage;
+    if (usage === undefined) return controller.enqueue(chunk);
+    const sent = usage.filter(chunk);
+    // All of it held or cut (the usage chunk): read on, the client is waiting for bytes.
+    if (sent.byteLength === 0) return this.pull(controller);
+    controller.enqueue(sent);
   }
 
   cancel(): Promise<void> {

@@ -10,6 +10,10 @@ import { createRequestBudget } from '../resilience/request-budget.js';
 import { selectProvider } from '../resilience/select-provider.js';
 import type { StartTimer } from '../resilience/start-timer.js';
 import { requestModel, withModel } from '../routing/request-model.js';
+import { answerUsage } from '../usage/answer-usage.js';
+import { estimateUsage } from '../usage/estimate-usage.js';
+import { planRequestUsage } from '../usage/request-usage.js';
+import { StreamUsage } from '../usage/stream-usage.js';
 import { attemptUpstream, ClientGone } from './attempt.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { readBody } from './read-body.js';
@@ -81,6 +85,11 @@ export function createForward(options: ForwardOptions) {
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });
     const contentType = request.headers.get('content-type');
     const model = routing ? requestModel(contentType, body) : undefined;
+    // What accounting needs of the body, read on its bytes; for a chat stream, usage asked for if need be.
+    const plan = body === undefined ? undefined : planRequestUsage(target, contentType, body);
+    const requested = model ?? plan?.model;
+    if (requested !== undefined) record.model = requested;
+    const base = plan?.body ?? body;
     // The requested model must exist (404 otherwise); its fallbacks are for when its providers all failed.
     const served = providersFor(providers, model);
     // Own keys only: a model named "constructor" must not find Object's.
@@ -131,9 +140,11 @@ export function createForward(options: ForwardOptions) {
                 ? (provider.aliases[chainModel] as string)
                 : chainModel;
           const sent =
-            upstreamModel !== undefined && upstreamModel !== model && body !== undefined
-              ? withModel(contentType, body, upstreamModel)
-              : body;
+            upstreamModel !== undefined && upstreamModel !== model && base !== undefined
+              ? withModel(contentType, base, upstreamModel)
+              : base;
+          const streamUsage =
+            plan === undefined ? undefined : new StreamUsage({ removeUsageChunk: plan.injected });
           // How the answer's body ended: known at once for an answer read whole, later for a stream.
           let ended: BodyOutcome | undefined;
           let resolveDone: ((outcome: BodyOutcome) => void) | undefined;
@@ -153,14 +164,34 @@ export function createForward(options: ForwardOptions) {
               lastModel && tries === maxAttempts ? budget.remaining() : options.firstTokenTimeoutMs,
             idleTimeoutMs: options.streamIdleTimeoutMs,
             expectDone,
+            streamUsage,
             onBodyEnd(outcome) {
               budget.dispose();
+              if (streamUsage !== undefined && record.stream === true) {
+                record.usage =
+                  streamUsage.usage ??
+                  estimateUsage({ requestBytes: body?.byteLength ?? 0, events: streamUsage.dataLines });
+                if (streamUsage.model !== undefined) record.servedModel = streamUsage.model;
+              }
               if (resolveDone === undefined) ended = outcome;
               else resolveDone(outcome);
             },
           });
           if (result.ok) {
             answered = true;
+            record.firstByteAt = now();
+            const served = upstreamModel ?? requested;
+            if (served !== undefined) record.servedModel = served;
+            const answer = result.answer;
+            if (answer.body instanceof Uint8Array) {
+              if (answer.headers.get('content-type')?.includes('json')) {
+                const reported = answerUsage(answer.body);
+                if (reported.usage !== undefined) record.usage = reported.usage;
+                if (reported.model !== undefined) record.servedModel = reported.model;
+              }
+            } else if (answer.headers.get('content-type')?.startsWith('text/event-stream')) {
+              record.stream = true;
+            }
             if (ended !== undefined) record.outcome = ended;
             else {
               record.done = new Promise<BodyOutcome>((resolve) => {

@@ -62,7 +62,7 @@ function randomStream(random: () => number): GeneratedEvent[] {
       data: true,
     });
   }
-  if (random() < 0.9) events.push({ text: `data: [DONE]${eol()}${eol()}`, usageOnly: false, data: true });
+  if (random() < 0.9) events.push({ text: `data: [DONE]${eol()}${eol()}`, usageOnly: false, data: false });
   return events;
 }
 

@@ -6,6 +6,7 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const D = 0x64;
+const OPEN_BRACKET = 0x5b;
 const N = 0x6e;
 const USAGE_KEY = [0x75, 0x73, 0x61, 0x67, 0x65, 0x22]; // usage" (after the opening quote)
 const DATA_FIELD = [0x64, 0x61, 0x74, 0x61, 0x3a]; // data:
@@ -58,7 +59,7 @@ export class StreamUsage {
   usage: Usage | undefined;
   /** The model the provider reported with it. */
   model: string | undefined;
-  /** `data:` lines seen, the usage-only one aside: what an estimate counts when no usage came. */
+  /** `data:` lines seen, the usage-only one and `[DONE]` aside: what an estimate counts when no usage came. */
   dataLines = 0;
   readonly #remove: boolean;
   /** The current line's bytes so far, when it started in an earlier chunk. */
@@ -135,7 +136,10 @@ export class StreamUsage {
     if (bytes[start] !== D) return false;
     for (let i = 1; i < 5; i++) if (bytes[start + i] !== DATA_FIELD[i]) return false;
     if (usageAt(bytes, start + 5, end) === -1) {
-      this.dataLines++;
+      // `data: [DONE]` is no content.
+      let first = start + 5;
+      while (first < end && isBlank(bytes[first])) first++;
+      if (bytes[first] !== OPEN_BRACKET) this.dataLines++;
       return false;
     }
     let event: Record<string, unknown>;
