@@ -22,7 +22,15 @@ const PLAIN_KEY = 'plain-client-KEY-0002';
 const ADMIN_KEY = 'admin-KEY-SECRET-0003';
 const METRICS_KEY = 'metrics-KEY-SECRET-0004';
 const SECRETS = [...Object.values(TOKENS), TEAM_KEY, PLAIN_KEY, ADMIN_KEY, METRICS_KEY];
-const MODELS = ['fake-model', 'ignores-usage', 'usage-in-last', 'cut', 'fake-embedding', 'resp-model'];
+const MODELS = [
+  'fake-model',
+  'ignores-usage',
+  'usage-in-last',
+  'cut',
+  'slow',
+  'fake-embedding',
+  'resp-model',
+];
 
 /** promtool from PATH or Debian's prometheus package; undefined when it is not installed. */
 function findPromtool(): string | undefined {
@@ -231,6 +239,28 @@ describe.each(targets)('usage, /stats and /metrics (%s)', (name, startTarget) =>
     const line = await logLine(response.headers.get('x-request-id'));
     expect(line).toMatchObject({ outcome: 'failed', outputTokens: 2, usageEstimated: true, cachedTokens: 0 });
   });
+
+  // Node only: local workerd (Miniflare) reports a client disconnect to the Worker only intermittently (see
+  // streaming.test.ts), so on workers this would test the local runtime, not the gateway.
+  it.runIf(name === 'node')(
+    'marks a stream the client left as cancelled, its usage estimated from what was delivered',
+    async () => {
+      const controller = new AbortController();
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEAM_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'slow', stream: true, messages: [] }),
+        signal: controller.signal,
+      });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let received = '';
+      while (!received.includes('two ')) received += new TextDecoder().decode((await reader.read()).value);
+      controller.abort();
+      await reader.cancel().catch(() => {});
+      const line = await logLine(response.headers.get('x-request-id'));
+      expect(line).toMatchObject({ outcome: 'cancelled', outputTokens: 2, usageEstimated: true });
+    },
+  );
 
   it('reads the Responses API, plain and streamed (openai package)', async () => {
     const { data, response } = await team.responses
