@@ -24,6 +24,10 @@ const COMPLETION = JSON.stringify({
   ],
   usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
 });
+/** What OpenAI sends last when asked for stream usage: no choices, the usage. */
+const USAGE_CHUNK =
+  'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model",' +
+  '"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":20,"total_tokens":29}}\n\n';
 const COMPLETION_HEADERS = {
   'content-type': 'application/json',
   'content-length': Buffer.byteLength(COMPLETION),
@@ -45,8 +49,9 @@ function intField(body, field, fallback, max) {
  * @param {import('node:http').ServerResponse} res
  * @param {number} chunks
  * @param {number} intervalMs
+ * @param {boolean} usage `stream_options.include_usage` was asked (the gateway asks for it): a usage-only chunk before [DONE]
  */
-function stream(res, chunks, intervalMs) {
+function stream(res, chunks, intervalMs, usage) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const start = performance.now();
   let sent = 0;
@@ -61,7 +66,7 @@ function stream(res, chunks, intervalMs) {
     res.write(`data: ${chunk}\n\n`);
     sent += 1;
     if (sent >= chunks) {
-      res.end('data: [DONE]\n\n');
+      res.end(usage ? `${USAGE_CHUNK}data: [DONE]\n\n` : 'data: [DONE]\n\n');
       return;
     }
     // Scheduled against the stream's start, so that timer lateness does not accumulate.
@@ -87,6 +92,7 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
         res,
         Math.max(1, intField(body, 'bench_chunks', 20, MAX_CHUNKS)),
         intField(body, 'bench_interval_ms', 50, MAX_INTERVAL_MS),
+        /"include_usage"\s*:\s*true/.test(body),
       );
     } else {
       res.writeHead(200, COMPLETION_HEADERS);
