@@ -7,7 +7,7 @@ import { createBalancer } from './balancer/create-balancer.js';
 import type { Random } from './balancer/strategy.js';
 import type { Config } from './config/schema.js';
 import { createDemoFetch } from './demo/demo-fetch.js';
-import { AuthenticationError, GatewayError, InvalidRequestError } from './errors/gateway-error.js';
+import { GatewayError, InvalidRequestError } from './errors/gateway-error.js';
 import { renderError } from './errors/render-error.js';
 import { fromWebRequest, toWebResponse } from './exchange/exchange.js';
 import type { RequestContext, RequestRecord } from './exchange/request-record.js';
@@ -16,6 +16,7 @@ import { createHealthCheck } from './http/health.js';
 import { createProxyRoute, type ProxyRoute, pathOf, unexpectedError } from './http/proxy-route.js';
 import { createRequestLogger, requestLog } from './http/request-log.js';
 import { createSecretRedactor } from './http/secret-redactor.js';
+import { metricsRoute, usageReport } from './http/usage-routes.js';
 import { jsonConsoleLogger, type Logger } from './logger.js';
 import { createProviders, providerStats } from './providers/provider-pool.js';
 import { fetchTransport, type UpstreamFetch, type UpstreamTransport } from './providers/transport.js';
@@ -23,8 +24,7 @@ import { createForward } from './proxy/forward.js';
 import type { StartTimer } from './resilience/start-timer.js';
 import { createModelsList } from './routing/models-list.js';
 import { createAccounting } from './usage/accounting.js';
-import { prometheusText } from './usage/prometheus-text.js';
-import { createUsageLedger, type UsageTotals } from './usage/usage-ledger.js';
+import { createUsageLedger } from './usage/usage-ledger.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -147,11 +147,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     const admin = isAdmin(presented);
     const record = c.get('record');
     if (!admin) record.key = await verifyKey(presented);
-    const own = (totals: Map<string, UsageTotals>) =>
-      Object.fromEntries(admin ? totals : [...totals].filter(([name]) => name === record.key)) as Record<
-        string,
-        UsageTotals
-      >;
     return c.json({
       strategy: config.strategy,
       runtime: options.runtime ?? null,
@@ -170,35 +165,21 @@ export function createGateway(options: GatewayOptions): Gateway {
         const { baseUrl: _hidden, ...shown } = stats;
         return shown;
       }),
-      usage: {
-        byKey: own(ledger.byKey),
-        byModel: Object.fromEntries(ledger.byModel),
-        byProvider: Object.fromEntries(ledger.byProvider),
-      },
+      usage: usageReport(ledger, { admin, key: record.key }),
     });
   });
   // /metrics exists only when a key may read it (METRICS_API_KEY or GATEWAY_ADMIN_KEY), or METRICS_API_KEY=*.
   if (config.metricsKey !== undefined || config.adminKey !== undefined) {
-    const priced = Object.keys(config.prices).length > 0;
-    app.get('/metrics', (c) => {
-      const presented = presentedKeys(c.req.raw.headers);
-      if (config.metricsKey !== '*' && !isMetricsKey(presented) && !isAdmin(presented)) {
-        throw new AuthenticationError(
-          'GET /metrics needs "Authorization: Bearer <METRICS_API_KEY>" (or GATEWAY_ADMIN_KEY).',
-        );
-      }
-      const text = prometheusText({
+    app.get(
+      '/metrics',
+      metricsRoute({
         ledger,
-        priced,
-        providers: providers.map((provider) => ({
-          id: provider.id,
-          attempts: provider.requests,
-          failures: provider.errors,
-          breaker: provider.breaker.snapshot().state,
-        })),
-      });
-      return c.body(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-    });
+        providers,
+        priced: Object.keys(config.prices).length > 0,
+        open: config.metricsKey === '*',
+        allowed: (presented) => isMetricsKey(presented) || isAdmin(presented),
+      }),
+    );
   }
   if (listsModels) {
     const listModels = createModelsList({

@@ -10,8 +10,7 @@ import { createRequestBudget } from '../resilience/request-budget.js';
 import { selectProvider } from '../resilience/select-provider.js';
 import type { StartTimer } from '../resilience/start-timer.js';
 import { requestModel, withModel } from '../routing/request-model.js';
-import { answerUsage } from '../usage/answer-usage.js';
-import { estimateUsage } from '../usage/estimate-usage.js';
+import { noteAnswer, noteStreamEnd } from '../usage/record-usage.js';
 import { planRequestUsage } from '../usage/request-usage.js';
 import { StreamUsage } from '../usage/stream-usage.js';
 import { attemptUpstream, ClientGone } from './attempt.js';
@@ -167,12 +166,7 @@ export function createForward(options: ForwardOptions) {
             streamUsage,
             onBodyEnd(outcome) {
               budget.dispose();
-              if (streamUsage !== undefined && record.stream === true) {
-                record.usage =
-                  streamUsage.usage ??
-                  estimateUsage({ requestBytes: body?.byteLength ?? 0, events: streamUsage.dataLines });
-                if (streamUsage.model !== undefined) record.servedModel = streamUsage.model;
-              }
+              if (streamUsage !== undefined) noteStreamEnd(record, streamUsage, body?.byteLength ?? 0);
               if (resolveDone === undefined) ended = outcome;
               else resolveDone(outcome);
             },
@@ -182,16 +176,7 @@ export function createForward(options: ForwardOptions) {
             record.firstByteAt = now();
             const served = upstreamModel ?? requested;
             if (served !== undefined) record.servedModel = served;
-            const answer = result.answer;
-            if (answer.body instanceof Uint8Array) {
-              if (answer.headers.get('content-type')?.includes('json')) {
-                const reported = answerUsage(answer.body);
-                if (reported.usage !== undefined) record.usage = reported.usage;
-                if (reported.model !== undefined) record.servedModel = reported.model;
-              }
-            } else if (answer.headers.get('content-type')?.startsWith('text/event-stream')) {
-              record.stream = true;
-            }
+            noteAnswer(record, result.answer);
             if (ended !== undefined) record.outcome = ended;
             else {
               record.done = new Promise<BodyOutcome>((resolve) => {
