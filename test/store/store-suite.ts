@@ -95,7 +95,7 @@ export function describeStore(name: string, backing: () => StoreBacking, options
       await store.settle({ scope, counters: [{ id: 'usd/day', bucket: budget.bucket, delta: 5 }] });
       const spent = await store.acquire({ scope, counters: [budget] });
       expect(spent).toMatchObject({ allowed: false, counters: [{ used: 5, remaining: 0, allowed: false }] });
-      expect(retryAfterMs(spent, T0)).toBe(budget.bucket.end - T0);
+      expect(retryAfterMs(spent, T0)).toBe((budget.bucket.end as number) - T0);
       await store.close();
     });
 

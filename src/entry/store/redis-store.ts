@@ -46,7 +46,8 @@ const SCRIPTS = {
 export async function openRedisStore(options: RedisStoreOptions): Promise<Store> {
   const { clock, timeoutMs } = options;
   // Loaded only when REDIS_URL is set.
-  const { default: Redis } = await import('ioredis');
+  // CommonJS: Node's ES module loader gives module.exports as the default.
+  const { Redis } = (await import('ioredis')).default;
   const client: RedisClient = new Redis(options.url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -54,7 +55,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Store>
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    retryStrategy: (attempt) => Math.min(attempt * 100, RECONNECT_MAX_DELAY_MS),
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, RECONNECT_MAX_DELAY_MS),
   });
   client.on('error', (error: Error) => options.onError?.(error));
   // Not fatal: a Redis that is down at start is reconnected to, and calls fail (open or closed) until then.
