@@ -48,4 +48,7 @@ export function createWorker(options: WorkerOptions = {}): ExportedHandler<Env> 
   };
 }
 
+/** The Durable Object class of the `GATEWAY_STATE` binding: an entry of your own must export it too. */
+export { GatewayState } from './durable-state.js';
+
 export default createWorker();
