@@ -8,6 +8,7 @@ export {
 } from './durable-store.js';
 export { type GuardOptions, guardStore, type StoreFailMode } from './guarded-store.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { type RateLimitCounters, rateLimitHeaders, resetDuration } from './rate-limit-headers.js';
 export { createSqlState, type SqlDatabase, type SqlRow, type SqlState, type SqlValue } from './sql-state.js';
 export type {
   AcquireRequest,
