@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer } from '../../../test/fixtures/redis-server.js';
 import { describeStore } from '../../../test/store/store-suite.js';
@@ -19,6 +23,35 @@ describeStore(
     shared: true,
   },
 );
+
+describe('the redis store across processes', () => {
+  it('lets exactly 10 of 50 calls through a limit of 10 when two processes share one redis', async () => {
+    const built = fileURLToPath(new URL('../../../dist/entry/store/redis-store.js', import.meta.url));
+    expect(existsSync(built), 'run `npm run build` first (npm test does)').toBe(true);
+    const now = Date.now();
+    const rpm = { id: 'rpm', bucket: windowBucket(now, 60_000), limit: 10, cost: 1 };
+    const request = { scope: `processes-${now}`, counters: [rpm] };
+    const burst = `
+      const { openRedisStore } = await import(${JSON.stringify(built)});
+      const store = await openRedisStore({ url: process.argv[1], clock: Date.now, timeoutMs: 5000 });
+      const request = JSON.parse(process.argv[2]);
+      const answers = await Promise.all(Array.from({ length: 25 }, () => store.acquire(request)));
+      await store.close();
+      console.log(answers.filter((answer) => answer.allowed).length);`;
+    const child = promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', burst, redis.url, JSON.stringify(request)],
+      { encoding: 'utf8' },
+    );
+    const store = await openRedisStore({ url: redis.url, clock: Date.now, timeoutMs: 5_000 });
+    const mine = await Promise.all(Array.from({ length: 25 }, () => store.acquire(request)));
+    const theirs = Number((await child).stdout.trim());
+    expect(mine.filter((answer) => answer.allowed).length + theirs).toBe(10);
+    const read = await store.acquire({ ...request, counters: [{ ...rpm, cost: 0 }] });
+    expect(read.counters[0]?.used).toBe(10);
+    await store.close();
+  });
+});
 
 describe('the redis store when redis fails', () => {
   const TIMEOUT_MS = 300;
