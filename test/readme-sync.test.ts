@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { configSchema } from '../src/core/config/schema.js';
 import { numberSettings } from '../src/core/config/settings.js';
 import { githubAnchor, readmeDrift, readmeOutline } from './readme-outline.js';
 
 const read = (name: string) => readFileSync(fileURLToPath(new URL(`../${name}`, import.meta.url)), 'utf8');
 const english = read('README.md');
 const chinese = read('README.zh-CN.md');
+
+/** The object schema's keys: zod/mini keeps them in `_zod.def.shape`. */
+type ObjectSchema = {
+  readonly _zod: { readonly def: { readonly shape: Readonly<Record<string, unknown>> } };
+};
+
+/** Every environment variable the configuration schema reads. */
+const schemaVariables = Object.keys(
+  ((configSchema._zod.def.in as unknown as ObjectSchema)._zod.def.shape.env as ObjectSchema)._zod.def.shape,
+);
 
 /** The text with its first line matching `pattern` removed, failing loudly if there is none. */
 function without(text: string, pattern: RegExp): string {
@@ -27,9 +38,13 @@ describe('README.md and README.zh-CN.md', () => {
     expect(readmeOutline(chinese).headings.length).toBeGreaterThanOrEqual(15);
   });
 
-  it('document every whole-number setting in the configuration table', () => {
+  it('document every variable of the configuration schema in a table', () => {
     const variables = readmeOutline(english).variables;
-    for (const { env } of Object.values(numberSettings)) expect(variables).toContain(env);
+    expect(schemaVariables).toContain('DEFAULT_OPENAI_PROVIDER');
+    for (const { env } of Object.values(numberSettings)) expect(schemaVariables).toContain(env);
+    for (const name of [...schemaVariables, 'GATEWAY_CONFIG', 'GATEWAY_CONFIG_FILE']) {
+      expect(variables, `${name} is not in a README table`).toContain(name);
+    }
   });
 
   it('stay under 350 lines each', () => {
