@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeStore } from '../../../test/store/store-suite.js';
+import { StoreUnavailableError } from '../../core/errors/gateway-error.js';
 import { periodBucket, windowBucket } from '../../core/store/index.js';
 import { openSqliteStore } from './sqlite-store.js';
 
@@ -38,6 +39,23 @@ describe('the sqlite store on disk', () => {
       keys: [{ name: 'alice', policy: { rpm: 5 } }],
     });
     await second.close();
+  });
+
+  it('fails a call clearly, within its busy timeout, while another process holds the file lock', async () => {
+    const path = join(dir, 'locked.db');
+    const store = await openSqliteStore({ path, clock: Date.now });
+    const rpm = { id: 'rpm', bucket: windowBucket(Date.now(), 60_000), limit: 5, cost: 1 };
+    // The WebAssembly build locks a file with a directory beside it: as another process does mid-write.
+    mkdirSync(`${path}.lock`);
+    const started = Date.now();
+    const error = await store.acquire({ scope: 'alice', counters: [rpm] }).catch((thrown: unknown) => thrown);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).message).toContain(`database is locked`);
+    expect((error as Error).message).toContain(`${path}.lock`);
+    rmSync(`${path}.lock`, { recursive: true });
+    expect((await store.acquire({ scope: 'alice', counters: [rpm] })).allowed).toBe(true);
+    await store.close();
   });
 
   it('names the file problem when the path cannot be opened', async () => {
