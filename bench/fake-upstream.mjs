@@ -1,6 +1,7 @@
-// A fast fake OpenAI-compatible provider for the benchmark: small JSON chat completions, and SSE streams of
-// N chunks M ms apart, each chunk carrying the time it was sent (`bench_sent_at`, epoch milliseconds with
-// sub-millisecond precision, comparable across processes). Listens on 127.0.0.1:$PORT (0 = any free port) and
+// A fast fake OpenAI-compatible provider for the benchmark: small JSON chat completions (with usage), and SSE
+// streams of N chunks M ms apart (the last with finish_reason "stop", then a usage chunk when the request asks
+// for it, as OpenAI sends them), each chunk carrying the time it was sent (`bench_sent_at`, epoch milliseconds
+// with sub-millisecond precision, comparable across processes). Listens on 127.0.0.1:$PORT (0 = any free port) and
 // prints `listening on http://127.0.0.1:<port>` when ready.
 import { createServer } from 'node:http';
 
@@ -24,10 +25,6 @@ const COMPLETION = JSON.stringify({
   ],
   usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
 });
-/** What OpenAI sends last when asked for stream usage: no choices, the usage. */
-const USAGE_CHUNK =
-  'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model",' +
-  '"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":20,"total_tokens":29}}\n\n';
 const COMPLETION_HEADERS = {
   'content-type': 'application/json',
   'content-length': Buffer.byteLength(COMPLETION),
@@ -46,12 +43,21 @@ function intField(body, field, fallback, max) {
 }
 
 /**
+ * The usage-only chunk of a stream whose request asked for it (`stream_options.include_usage`), as OpenAI sends
+ * it: no choices, the usage of the whole answer.
+ * @param {number} chunks
+ */
+const usageChunk = (chunks) =>
+  `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model",` +
+  `"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":${chunks},"total_tokens":${12 + chunks}}}\n\n`;
+
+/**
  * @param {import('node:http').ServerResponse} res
  * @param {number} chunks
  * @param {number} intervalMs
- * @param {boolean} usage `stream_options.include_usage` was asked (the gateway asks for it): a usage-only chunk before [DONE]
+ * @param {boolean} includeUsage
  */
-function stream(res, chunks, intervalMs, usage) {
+function stream(res, chunks, intervalMs, includeUsage) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const start = performance.now();
   let sent = 0;
@@ -61,12 +67,12 @@ function stream(res, chunks, intervalMs, usage) {
     if (res.destroyed) return;
     const chunk =
       `{"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model",` +
-      `"choices":[{"index":0,"delta":{"content":"token${sent} "},"finish_reason":null}],` +
+      `"choices":[{"index":0,"delta":{"content":"token${sent} "},"finish_reason":${sent + 1 >= chunks ? '"stop"' : 'null'}}],` +
       `"bench_sent_at":${now()}}`;
     res.write(`data: ${chunk}\n\n`);
     sent += 1;
     if (sent >= chunks) {
-      res.end(usage ? `${USAGE_CHUNK}data: [DONE]\n\n` : 'data: [DONE]\n\n');
+      res.end(includeUsage ? `${usageChunk(chunks)}data: [DONE]\n\n` : 'data: [DONE]\n\n');
       return;
     }
     // Scheduled against the stream's start, so that timer lateness does not accumulate.
