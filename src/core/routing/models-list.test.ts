@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderConfig } from '../config/schema.js';
 import { createProviders } from '../providers/provider-pool.js';
 import { fetchTransport } from '../providers/transport.js';
 import { createModelsList } from './models-list.js';
 
-type Entry = Pick<ProviderConfig, 'id' | 'models' | 'aliases'> & { reports?: string[] };
+interface Entry {
+  id: string;
+  models?: string[];
+  aliases?: Record<string, string>;
+  reports?: string[];
+}
 
 /** Providers whose own `/v1/models` answers `reports` (a 404 without it); the paths they were asked. */
 function listing(entries: Entry[]) {
