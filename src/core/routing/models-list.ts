@@ -1,5 +1,5 @@
 import { LightHeaders } from '../exchange/header-map.js';
-import type { Provider } from '../providers/provider-pool.js';
+import { type Provider, upstreamUrl } from '../providers/provider-pool.js';
 import { modelMatcher } from './model-matcher.js';
 
 interface ModelEntry {
@@ -21,10 +21,8 @@ export interface ModelsListOptions {
 const decoder = new TextDecoder();
 
 async function readAll(provider: Provider, signal: AbortSignal): Promise<string[]> {
-  const headers = new LightHeaders(
-    provider.authorization === undefined ? {} : { authorization: provider.authorization },
-  );
-  const response = await provider.transport(`${provider.prefix}/v1/models`, {
+  const headers = new LightHeaders(Object.fromEntries(provider.setHeaders));
+  const response = await provider.transport(upstreamUrl(provider, '/v1/models'), {
     method: 'GET',
     headers,
     body: undefined,
