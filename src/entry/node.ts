@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { type Config, ConfigError } from '../core/index.js';
+import { parseCliArgs, USAGE } from './cli-args.js';
 import { loadNodeConfig } from './node-config.js';
 import { batchedStdoutLogger } from './node-logger.js';
 import { startNodeServer } from './node-server.js';
@@ -12,9 +13,28 @@ function exitWith(message: string): never {
   process.exit(1);
 }
 
+/** Set by the bundler (scripts/bundle-node.mjs) from package.json. */
+declare const GATEWAY_VERSION: string | undefined;
+
+const command = parseCliArgs(process.argv.slice(2));
+if (command.kind === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (command.kind === 'version') {
+  process.stdout.write(`${typeof GATEWAY_VERSION === 'string' ? GATEWAY_VERSION : 'unknown'}\n`);
+  process.exit(0);
+}
+if (command.kind === 'error') {
+  process.stderr.write(`${command.message}\n`);
+  process.exit(2);
+}
+// The options stand for variables, and win over them.
+const env = { ...process.env, ...command.env };
+
 function loadConfig(): Config {
   try {
-    return loadNodeConfig(process.env);
+    return loadNodeConfig(env);
   } catch (error) {
     return exitWith(error instanceof ConfigError ? error.message : 'Invalid configuration.');
   }
