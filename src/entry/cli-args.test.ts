@@ -36,6 +36,7 @@ describe('parseCliArgs', () => {
   });
 
   it('documents every option', () => {
-    for (const option of ['--port', '--host', '--config', '--help', '--version']) expect(USAGE).toContain(option);
+    for (const option of ['--port', '--host', '--config', '--help', '--version'])
+      expect(USAGE).toContain(option);
   });
 });

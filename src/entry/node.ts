@@ -50,7 +50,14 @@ let config = loadConfig();
 if (config.clientKeys.kind === 'unset') {
   // Secure by default: no open proxy, but a first run still works with the key printed here.
   const key = `gw-${randomBytes(24).toString('base64url')}`;
-  config = { ...config, clientKeys: { kind: 'list', keys: [key] } };
+  config = {
+    ...config,
+    clientKeys: {
+      kind: 'list',
+      keys: [key],
+      hint: 'PROXY_API_KEYS is not set: use the client key generated for this run, printed when the gateway started.',
+    },
+  };
   notices.push(
     `PROXY_API_KEYS is not set: generated a client key for this run (set PROXY_API_KEYS to choose your own): ${key}`,
   );

@@ -70,7 +70,7 @@ export function listeningUrl(output: string): string | undefined {
 
 /** The client key a gateway generated for the run. */
 export function generatedKey(output: string): string | undefined {
-  return /generated a client key for this run[^:]*: (\S+)/.exec(output)?.[1];
+  return /generated a client key[^:]*: (\S+)/.exec(output)?.[1];
 }
 
 /** Whether something can listen on the port now. */
