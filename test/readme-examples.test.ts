@@ -98,3 +98,17 @@ describe('the README config file example', () => {
     expect(config.modelFallbacks).toEqual({ 'llama-70b': ['meta-llama/Llama-3.1-8B-Instruct'] });
   });
 });
+
+describe('the README Azure OpenAI example', () => {
+  it('is a valid config file sending the key as api-key', () => {
+    const block = /### Provider headers[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const config = parseConfig(
+      { AZURE_OPENAI_API_KEY: 'az-key' },
+      { file: { label: 'README', value: block } },
+    );
+    expect(config.providers).toMatchObject([
+      { id: 'azure', token: 'az-key', auth: 'api-key', headers: { 'x-ms-useragent': 'openai-gateway' } },
+    ]);
+  });
+});
