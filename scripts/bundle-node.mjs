@@ -18,6 +18,9 @@ await build({
   logLevel: 'warning',
   // `openai-gateway --version`.
   define: { GATEWAY_VERSION: JSON.stringify(version) },
+  // The state store's clients stay in node_modules, loaded only when REDIS_URL or GATEWAY_DB is set (and
+  // node-sqlite3-wasm finds its .wasm beside its own file).
+  external: ['ioredis', 'node-sqlite3-wasm'],
   // undici is CommonJS and calls `require` for Node's built-in modules, which an ES module does not have.
   banner: {
     // The file is also the package's `bin` (openai-gateway), run directly.
