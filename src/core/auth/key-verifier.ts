@@ -79,9 +79,10 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
       );
     };
   }
+  const hint = clientKeys.kind === 'list' && clientKeys.hint !== undefined ? ` ${clientKeys.hint}` : '';
   const missing = () =>
     new AuthenticationError(
-      'Missing API key: send it as "Authorization: Bearer <key>" or "X-API-KEY: <key>".',
+      `Missing API key: send it as "Authorization: Bearer <key>" or "X-API-KEY: <key>".${hint}`,
     );
   const anyKey = clientKeys.kind === 'any';
   if (anyKey && clientKeys.keys.length === 0) {
@@ -103,7 +104,7 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
     }
     if (found !== -1) return names[found] as string;
     if (anyKey) return ANY_KEY_NAME;
-    throw new AuthenticationError('Invalid API key.');
+    throw new AuthenticationError(`Invalid API key.${hint}`);
   };
   return function verifyKey(presented) {
     if (presented.length === 0) return Promise.reject(missing());

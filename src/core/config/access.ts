@@ -18,7 +18,12 @@ export interface ClientKey {
 export type ClientKeys =
   | { readonly kind: 'unset' }
   | { readonly kind: 'any'; readonly keys: readonly ClientKey[] }
-  | { readonly kind: 'list'; readonly keys: readonly ClientKey[] };
+  | {
+      readonly kind: 'list';
+      readonly keys: readonly ClientKey[];
+      /** Added to a refusal's message: where a key generated for the run can be found. */
+      readonly hint?: string;
+    };
 
 /** Names shown for keys: 1-64 letters, digits, `.`, `_` or `-`. */
 export const KEY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
