@@ -73,7 +73,8 @@ export class StreamUsage {
 
   /** The chunk as the client gets it: the same bytes, or (with `removeUsageChunk`) without the usage chunk. */
   filter(chunk: Uint8Array): Uint8Array {
-    const pieces: Uint8Array[] = [];
+    // Made only when something is cut or held: most chunks go out as they came, with no allocation.
+    let pieces: Uint8Array[] | undefined;
     let lineStart = this.#dropBlank !== 0 && chunk.length > 0 ? this.#skipBlank(chunk) : 0;
     let sendFrom = lineStart;
     // With removal, a line begun in an earlier chunk was held back: it goes out once known not to be the one.
@@ -87,11 +88,13 @@ export class StreamUsage {
           : this.#line(concat(partial, chunk.subarray(lineStart, end)), 0, partial.length + end - lineStart);
       let next = end + 1;
       if (drop) {
+        pieces ??= [];
         if (sendFrom < lineStart) pieces.push(chunk.subarray(sendFrom, lineStart));
         this.#dropBlank = 1;
         next += next < chunk.length ? this.#skipBlank(chunk.subarray(next)) : 0;
         sendFrom = next;
       } else if (held !== undefined) {
+        pieces ??= [];
         pieces.push(held);
       }
       held = undefined;
@@ -103,7 +106,10 @@ export class StreamUsage {
       this.#partial = this.#partial === undefined ? rest.slice() : concat(this.#partial, rest);
       if (this.#remove) sendTo = lineStart;
     }
-    if (pieces.length === 0 && sendFrom === 0 && sendTo === chunk.length) return chunk;
+    if (pieces === undefined) {
+      if (sendFrom === 0 && sendTo === chunk.length) return chunk;
+      return sendFrom < sendTo ? chunk.subarray(sendFrom, sendTo) : EMPTY;
+    }
     if (sendFrom < sendTo) pieces.push(chunk.subarray(sendFrom, sendTo));
     return pieces.length === 1 ? (pieces[0] as Uint8Array) : joinAll(pieces);
   }
