@@ -6,7 +6,6 @@ import { rewrittenStream, type StreamIdentity } from './continued-stream.js';
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** One place a cut stream may be continued: who, and the body to send (the prefilled request). */
 /** One candidate: sends the prefilled request (made on demand) and resolves with its stream, or undefined. */
 export type ContinuationTry = (prefilled: () => Uint8Array<ArrayBuffer>) => Promise<BodySource | undefined>;
 

@@ -34,6 +34,8 @@ export function rewrittenStream(
   options: { identity: StreamIdentity; deliveredTokens: number },
 ): BodySource {
   let pending = '';
+  /** Whether the last call into `inner` gave the client something (or ended the stream). */
+  let progressed = false;
   let wrapped: { outer: BodyController; controller: BodyController } | undefined;
   const rewrite = (event: string): string => {
     const data = /^data:\s?(.*)$/m.exec(event)?.[1];
@@ -76,21 +78,31 @@ export function rewrittenStream(
         pending = pending.slice(end + 2);
         let out = '';
         for (const event of events) if (event.trim() !== '') out += rewrite(event);
-        if (out !== '') outer.enqueue(encoder.encode(out));
+        if (out === '') return;
+        progressed = true;
+        outer.enqueue(encoder.encode(out));
       },
       close() {
         if (pending.trim() !== '') outer.enqueue(encoder.encode(pending));
         pending = '';
+        progressed = true;
         outer.close();
       },
-      error: (reason) => outer.error(reason),
+      error: (reason) => {
+        progressed = true;
+        outer.error(reason);
+      },
     };
     wrapped = { outer, controller };
     return controller;
   };
   return {
     start: (outer) => inner.start?.(controllerFor(outer)),
-    pull: (outer) => inner.pull(controllerFor(outer)),
+    // A Web stream pulls again only after something was enqueued: pull on until a whole event is.
+    async pull(outer) {
+      progressed = false;
+      while (!progressed) await inner.pull(controllerFor(outer));
+    },
     cancel: (reason) => inner.cancel(reason),
   };
 }

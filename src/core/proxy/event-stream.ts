@@ -159,7 +159,8 @@ class EventStreamRelay implements BodySource {
     this.#beforeLast = this.#last;
     this.#last = chunk;
     if (this.#continuation === undefined) controller.enqueue(chunk);
-    else this.#sendWhole(chunk, controller);
+    // A Web stream pulls again only after something was enqueued: read on until a whole event is.
+    else if (!this.#sendWhole(chunk, controller)) return this.pull(controller);
   }
 
   cancel(reason?: unknown): Promise<void> {
@@ -206,14 +207,15 @@ class EventStreamRelay implements BodySource {
   }
 
   /** Sends what of `chunk` (after any held-back start) makes whole events; holds back the rest. */
-  #sendWhole(chunk: Uint8Array, controller: BodyController): void {
+  #sendWhole(chunk: Uint8Array, controller: BodyController): boolean {
     const bytes = this.#partial === undefined ? chunk : concatBytes([this.#partial, chunk]);
     const end = lastEventEnd(bytes);
     this.#partial = end === bytes.length ? undefined : bytes.subarray(end);
-    if (end === 0) return;
+    if (end === 0) return false;
     const whole = end === bytes.length ? bytes : bytes.subarray(0, end);
     this.#continuation?.delivered(whole);
     controller.enqueue(whole);
+    return true;
   }
 
   /** Hands the rest of the answer to a continuation, if one is configured and a candidate takes it. */
