@@ -234,6 +234,8 @@ class EventStreamRelay implements BodySource {
     this.#ended = true;
     this.#delegate = source;
     source.start?.(controller);
+    // A Web stream pulls again only after something was enqueued: the continued stream gives its first part now.
+    await source.pull(controller);
     return true;
   }
 
