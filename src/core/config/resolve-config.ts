@@ -14,7 +14,7 @@ export const DEMO_PROVIDER = {
   weight: 1,
   models: undefined,
   aliases: undefined,
-  continuation: false,
+  continuation: undefined,
 } as const;
 
 const MIB = 1024 * 1024;
@@ -108,7 +108,7 @@ export function resolveConfig(options: ResolveOptions) {
     weight: provider.weight,
     models: provider.models as readonly string[] | undefined,
     aliases: provider.aliases as Readonly<Record<string, string>> | undefined,
-    continuation: provider.continuation === 'prefill',
+    continuation: provider.continuation,
   }));
 
   const numbers = mergeNumbers(env, file);

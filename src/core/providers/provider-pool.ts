@@ -88,7 +88,7 @@ export function createProviders(options: {
     models: provider.models,
     serves: servesWithAliases(modelMatcher(provider.models), provider.aliases),
     aliases: provider.aliases,
-    continuation: provider.continuation,
+    continuation: provider.continuation === 'prefill',
     breaker: createCircuitBreaker(options.breaker),
     notBefore: 0,
     failureStreak: 0,

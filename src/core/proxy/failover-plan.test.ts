@@ -14,7 +14,7 @@ function providers(ids: string[]) {
       weight: 1,
       models: undefined,
       aliases: undefined,
-      continuation: false,
+      continuation: undefined,
     })),
     transportFor: () => fetchTransport(async () => new Response('')),
     breaker: { failureThreshold: 1, cooldownMs: 1_000, maxCooldownMs: 1_000, now: () => NOW },

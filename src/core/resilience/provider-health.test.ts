@@ -18,7 +18,7 @@ function setup(failureThreshold = 2) {
         weight: 1,
         models: undefined,
         aliases: undefined,
-        continuation: false,
+        continuation: undefined,
       },
     ],
     transportFor: () => fetchTransport(async () => new Response('')),
