@@ -13,7 +13,8 @@ import { requestModel, withModel } from '../routing/request-model.js';
 import { type AttemptOptions, attemptUpstream, ClientGone } from './attempt.js';
 import { createContinuation } from './continuation.js';
 import type { StreamContinuation } from './continuation-hook.js';
-import { failoverPlan, movesOn, readyNow } from './failover-plan.js';
+import { continuationTries } from './continuation-tries.js';
+import { failoverPlan, movesOn } from './failover-plan.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { readBody } from './read-body.js';
 import { forwardedTarget } from './upstream-url.js';
@@ -154,44 +155,22 @@ export function createForward(options: ForwardOptions) {
         onContinued: () => {
           record.continued = true;
         },
-        tries: () => {
-          const candidates: { provider: Provider; chainModel: string | undefined }[] = [];
-          for (let i = index; i < chain.length; i++) {
-            for (const provider of plan.pools[i] as readonly Provider[]) {
-              if (provider.continuation && !tried.has(provider) && readyNow(provider, now()))
-                candidates.push({ provider, chainModel: chain[i] });
-            }
-          }
-          return candidates.map(({ provider, chainModel }, position) => async (prefilled) => {
-            if (budget.ended() !== undefined) return undefined;
-            // Only the stream taken ends the request: an answer refused here must not.
-            let taken = false;
-            const result = await send(provider, bodyFor(provider, chainModel, prefilled()), {
-              firstTokenTimeoutMs:
-                position === candidates.length - 1 ? budget.remaining() : options.firstTokenTimeoutMs,
-              onBodyEnd: (outcome) => {
-                if (taken) onBodyEnd(outcome);
-              },
-            });
-            if (!result.ok) {
-              failures.push({ provider: provider.id, failure: result.failure });
-              return undefined;
-            }
-            const { answer } = result;
-            // A provider that refuses the prefill (a 400 about the last message) is not the client's answer.
-            if (
-              answer.status !== 200 ||
-              !(answer.headers.get('content-type') ?? '').startsWith('text/event-stream')
-            ) {
-              if (answer.body !== null && !(answer.body instanceof Uint8Array)) await answer.body.cancel();
-              return undefined;
-            }
-            if (answer.body === null || answer.body instanceof Uint8Array) return undefined;
-            provider.continued += 1;
-            taken = true;
-            return answer.body;
-          });
-        },
+        tries: () =>
+          continuationTries({
+            chain,
+            pools: plan.pools,
+            from: index,
+            tried,
+            now,
+            ended: () => budget.ended() !== undefined,
+            attempt: ({ provider, chainModel, prefilled, last, onBodyEnd: onEnd }) =>
+              send(provider, bodyFor(provider, chainModel, prefilled), {
+                firstTokenTimeoutMs: last ? budget.remaining() : options.firstTokenTimeoutMs,
+                onBodyEnd: onEnd,
+              }),
+            onBodyEnd,
+            onFailure: (provider, failure) => failures.push({ provider: provider.id, failure }),
+          }),
       });
     try {
       for (let index = 0; index < chain.length; index++) {
