@@ -57,6 +57,7 @@ describe('config file: reading', () => {
         weight: 1,
         models: undefined,
         aliases: undefined,
+        continuation: undefined,
       },
       {
         id: 'local',
@@ -65,6 +66,7 @@ describe('config file: reading', () => {
         weight: 0,
         models: ['llama-*'],
         aliases: undefined,
+        continuation: undefined,
       },
     ]);
     expect(config).toMatchObject({

@@ -65,6 +65,7 @@ export function createRequestLogger(options: {
         };
         // Added, not spread in: a spread copies the whole record again on every request.
         if (outcome !== undefined) line.outcome = outcome;
+        if (record.continued === true) line.continued = true;
         if (record.key !== undefined) line.key = record.key;
         if (record.model !== undefined) line.model = record.model;
         if (record.servedModel !== undefined) line.servedModel = record.servedModel;
