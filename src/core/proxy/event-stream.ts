@@ -159,10 +159,14 @@ class EventStreamRelay implements BodySource {
       chunk.byteLength >= TAIL_BYTES
         ? chunk
         : concatBytes([this.#tail.subarray(-TAIL_BYTES), chunk]).subarray(-TAIL_BYTES);
-    this.#beforeLast = this.#last;
-    this.#last = chunk;
     const usage = this.#options.usage;
     const sent = usage === undefined ? chunk : usage.filter(chunk);
+    // What the client gets, where the finish chunk is looked for: the usage chunk the gateway asked for (cut
+    // out) must not hide it.
+    if (sent.byteLength > 0) {
+      this.#beforeLast = this.#last;
+      this.#last = sent;
+    }
     // A Web stream pulls again only after something was enqueued: read on until something is (all of this
     // chunk may be held: the usage chunk cut, or, with a continuation, no whole event yet).
     if (!this.#sendOn(sent, controller)) return this.pull(controller);
