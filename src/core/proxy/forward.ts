@@ -9,7 +9,8 @@ import { createBackoff } from '../resilience/backoff.js';
 import { createRequestBudget } from '../resilience/request-budget.js';
 import { selectProvider } from '../resilience/select-provider.js';
 import type { StartTimer } from '../resilience/start-timer.js';
-import { requestModel, withModel } from '../routing/request-model.js';
+import { NO_MODEL as NO_BODY_MODEL } from '../routing/body-model.js';
+import { type RequestModel, readRequestModel, withModel } from '../routing/request-model.js';
 import { attemptUpstream, ClientGone } from './attempt.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { readBody } from './read-body.js';
@@ -59,6 +60,23 @@ function providersFor(providers: readonly Provider[], model: string | undefined)
 }
 
 /**
+ * The model a request names, for routing; a 400 when the body cannot be read unambiguously (the provider must
+ * never get a model the gateway did not route).
+ */
+function modelOf(request: GatewayRequest, body: Uint8Array | undefined): RequestModel {
+  const found = readRequestModel(
+    {
+      contentType: request.headers.get('content-type'),
+      contentEncoding: request.headers.get('content-encoding'),
+    },
+    body,
+  );
+  if (found.kind === 'refused')
+    throw new InvalidRequestError(found.reason, { status: 400, code: found.code });
+  return found;
+}
+
+/**
  * The `/v1/*` handler: reads the body (within the size limit), then tries providers, chosen by the strategy
  * and their health, until one answers or the attempts, the budget or the client run out. Failures before the
  * first byte reaches the client move on to another provider; the answer names who served it
@@ -79,8 +97,8 @@ export function createForward(options: ForwardOptions) {
   return async function forward(request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> {
     const target = forwardedTarget(request.url);
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });
-    const contentType = request.headers.get('content-type');
-    const model = routing ? requestModel(contentType, body) : undefined;
+    const found = routing ? modelOf(request, body) : NO_BODY_MODEL;
+    const model = found.kind === 'model' ? found.model : undefined;
     // The requested model must exist (404 otherwise); its fallbacks are for when its providers all failed.
     const served = providersFor(providers, model);
     // Own keys only: a model named "constructor" must not find Object's.
@@ -131,8 +149,11 @@ export function createForward(options: ForwardOptions) {
                 ? (provider.aliases[chainModel] as string)
                 : chainModel;
           const sent =
-            upstreamModel !== undefined && upstreamModel !== model && body !== undefined
-              ? withModel(contentType, body, upstreamModel)
+            upstreamModel !== undefined &&
+            upstreamModel !== model &&
+            body !== undefined &&
+            found.kind === 'model'
+              ? withModel(body, found, upstreamModel)
               : body;
           // How the answer's body ended: known at once for an answer read whole, later for a stream.
           let ended: BodyOutcome | undefined;

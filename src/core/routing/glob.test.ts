@@ -10,7 +10,8 @@ function definition(glob: string, text: string): boolean {
   for (const char of glob) {
     const next = new Array<boolean>(text.length + 1).fill(false);
     if (char === '*') {
-      for (let j = 0; j <= text.length; j++) next[j] = (row[j] as boolean) || (j > 0 && (next[j - 1] as boolean));
+      for (let j = 0; j <= text.length; j++)
+        next[j] = (row[j] as boolean) || (j > 0 && (next[j - 1] as boolean));
     } else {
       for (let j = 1; j <= text.length; j++) next[j] = (row[j - 1] as boolean) && text[j - 1] === char;
     }
@@ -41,7 +42,10 @@ describe('compileGlob', () => {
   it('agrees with the definition on thousands of seeded random globs and names', () => {
     const random = mulberry32(0x610b);
     const pick = (alphabet: string, max: number) =>
-      Array.from({ length: Math.floor(random() * max) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      Array.from(
+        { length: Math.floor(random() * max) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
     for (let run = 0; run < 5000; run++) {
       const glob = pick('ab*/', 7);
       const text = pick('ab/', 9);
