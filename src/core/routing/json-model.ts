@@ -41,12 +41,12 @@ function skipString(body: Uint8Array, i: number): number {
     if (byte === QUOTE) return j + 1;
     if (byte < 0x20) return -1;
     if (byte === BACKSLASH) {
-      const escape = body[j + 1];
-      if (escape === 0x75) {
+      const escaped = body[j + 1];
+      if (escaped === 0x75) {
         if (!(isHex(body[j + 2]) && isHex(body[j + 3]) && isHex(body[j + 4]) && isHex(body[j + 5])))
           return -1;
         j += 5;
-      } else if (escape !== undefined && ESCAPES.has(escape)) j += 1;
+      } else if (escaped !== undefined && ESCAPES.has(escaped)) j += 1;
       else return -1;
     }
   }
