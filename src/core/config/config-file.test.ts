@@ -281,3 +281,23 @@ describe('config file: errors name the exact field, never a value', () => {
     expect(parseConfig({ CORS_ALLOWED_ORIGINS: ',' }).corsOrigins).toBe('*');
   });
 });
+
+describe('config file: allowedPaths', () => {
+  it('is read from the file, and the environment replaces it', () => {
+    expect(withFile({ allowedPaths: ['chat/completions', 'models'] }).allowedPaths).toEqual([
+      'chat/completions',
+      'models',
+    ]);
+    expect(withFile({ allowedPaths: ['models'] }, { ALLOWED_PATHS: 'embeddings' }).allowedPaths).toEqual([
+      'embeddings',
+    ]);
+  });
+
+  it.each([
+    [{ allowedPaths: [] }, 'allowedPaths: must name at least one endpoint'],
+    [{ allowedPaths: ['/v1/files'] }, 'allowedPaths: entry 1 must be an endpoint relative to /v1/'],
+    [{ allowedPaths: 'models' }, 'allowedPaths: must be an array of endpoints'],
+  ])('refuses %j, naming the field', (file, message) => {
+    expect(() => withFile(file)).toThrow(message);
+  });
+});

@@ -3,8 +3,10 @@ export {
   AuthenticationError,
   ClientClosedError,
   ConfigError,
+  EndpointNotAllowedError,
   GatewayError,
   InvalidRequestError,
+  MethodNotAllowedError,
   UpstreamError,
 } from './gateway-error.js';
 export type { OpenAIErrorBody } from './render-error.js';

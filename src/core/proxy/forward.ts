@@ -2,6 +2,7 @@ import type { Balancer } from '../balancer/create-balancer.js';
 import type { Random } from '../balancer/strategy.js';
 import { ClientClosedError, InvalidRequestError } from '../errors/gateway-error.js';
 import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
+import { headerValue } from '../exchange/header-value.js';
 import type { BodyOutcome, RequestRecord } from '../exchange/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
 import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-failure.js';
@@ -189,7 +190,9 @@ export function createForward(options: ForwardOptions) {
               });
             }
             result.answer.headers.set('x-proxy-attempts', String(attempt));
-            if (chainModel !== undefined) result.answer.headers.set('x-proxy-model', chainModel);
+            // The model is the client's text: encoded (or left out) so that no runtime refuses the header.
+            const modelHeader = chainModel === undefined ? undefined : headerValue(chainModel);
+            if (modelHeader !== undefined) result.answer.headers.set('x-proxy-model', modelHeader);
             return result.answer;
           }
           failures.push({ provider: provider.id, failure: result.failure });

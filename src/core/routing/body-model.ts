@@ -10,7 +10,7 @@ export const NO_MODEL: BodyModel = { kind: 'none' };
 /** The longest model name read from a body, in characters (UTF-16 code units). */
 export const MAX_MODEL_LENGTH = 256;
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A body the gateway cannot read a model from unambiguously. */
 export function unreadable(reason: string): BodyModel {
