@@ -6,6 +6,7 @@ import {
   createGateway,
   errorResponse,
   GatewayError,
+  InvalidRequestError,
   jsonConsoleLogger,
   type Logger,
   toWebResponse,
@@ -75,7 +76,17 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
             requestId,
             error: error instanceof Error ? error.name : typeof error,
           });
-          return toWebResponse(errorResponse(error instanceof GatewayError ? error : new Error(), requestId));
+          // A request the adapter could not even build (a target like `*`) is the client's: 400, not a bug.
+          const known =
+            error instanceof GatewayError
+              ? error
+              : error instanceof Error && error.name === 'RequestError'
+                ? new InvalidRequestError('The request target or its headers could not be read.', {
+                    status: 400,
+                    code: 'invalid_request',
+                  })
+                : new Error();
+          return toWebResponse(errorResponse(known, requestId));
         },
       },
     );
