@@ -14,7 +14,7 @@ function exchange(url: string, request: Buffer, head: boolean): Promise<Buffer> 
   return new Promise((resolve) => {
     let received = Buffer.alloc(0);
     let quiet: NodeJS.Timeout | undefined;
-    const socket = connect(Number(port), hostname, () => socket.end(request));
+    const socket = connect(Number(port), hostname, () => socket.write(request));
     const done = () => {
       clearTimeout(quiet);
       socket.destroy();
