@@ -217,7 +217,7 @@ describe.each(targets)('hardening: requests (%s)', (name, startTarget) => {
     const post = (
       target: Target,
       contentType: string | null,
-      body: Uint8Array | string,
+      body: Uint8Array<ArrayBuffer> | string,
       more: Record<string, string> = {},
     ) =>
       fetch(`${target.url}/v1/chat/completions`, {
