@@ -7,6 +7,7 @@ export {
   GatewayError,
   InvalidRequestError,
   MethodNotAllowedError,
+  StoreUnavailableError,
   UpstreamError,
 } from './gateway-error.js';
 export type { OpenAIErrorBody } from './render-error.js';
