@@ -4,12 +4,16 @@
 // on a shared machine, unlike wall-clock delays. Not part of `npm run bench`; a tool for measuring a change.
 //
 //   node bench/cold-ab.mjs --rounds 4 bare gateway=dist/gateway.mjs other=/tmp/b/gateway.mjs
-//   node bench/cold-ab.mjs gw=dist/gateway.mjs:--max-lazy   (Node flags after a colon, comma-separated)
+//   node bench/cold-ab.mjs bare:--import=./bench/gc-pauses.mjs gw=dist/gateway.mjs:--max-semi-space-size=8,MALLOC_ARENA_MAX=2
 //
-// A variant is `bare` (bench/bare-proxy.mjs) or `name=path[:flag,flag]` (a gateway build). Options: --rounds N
-// (default 4), --bursts N (default 2), --streams N (500), --chunks N (20), --interval ms (50), --stagger ms (250).
+// A variant is `bare` (bench/bare-proxy.mjs) or `name=path` (a gateway build), then optionally a colon and a
+// comma-separated list of Node flags and NAME=value environment variables. Options: --rounds N (default 4),
+// --bursts N (default 2), --streams N (500), --chunks N (20), --interval ms (50), --stagger ms (250). Environment:
+// PERF_DIR=<folder> records each burst with `perf record -e cpu-clock` (give the variant --perf-basic-prof for
+// JavaScript names); SMAPS=1 prints each process's resident memory by mapping after its last burst.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clockTicks, resetPeakRss } from './proc-sampler.mjs';
@@ -77,6 +81,17 @@ function processCpu(/** @type {number} */ pid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
+// GC pauses, when the variant preloads bench/gc-pauses.mjs (`--import=./bench/gc-pauses.mjs`); zeros otherwise.
+function gcPauses(/** @type {number} */ pid) {
+  try {
+    const [ms = 0, count = 0] = readFileSync(join(tmpdir(), 'gateway-gc-pauses', String(pid)), 'utf8')
+      .split(' ')
+      .map(Number);
+    return { ms, count };
+  } catch {
+    return { ms: 0, count: 0 };
+  }
+}
 function rssMb(/** @type {number} */ pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return {
@@ -93,7 +108,7 @@ const upstream = await startServer({
   args: [join(root, 'bench/fake-upstream.mjs')],
   env: base,
 });
-/** @type {Record<string, { start: number, bursts: { total: number, main: number, others: number, peakMb: number, errors: number }[] }[]>} */
+/** @type {Record<string, { start: number, bursts: { total: number, main: number, others: number, peakMb: number, errors: number, gcMs: number, gcCount: number }[] }[]>} */
 const results = Object.fromEntries(variants.map((v) => [v.name, []]));
 try {
   for (let round = 0; round < rounds; round++) {
@@ -121,6 +136,7 @@ try {
       for (let burst = 0; burst < bursts; burst++) {
         resetPeakRss(server.pid);
         const total0 = processCpu(server.pid);
+        const gc0 = gcPauses(server.pid);
         const threads0 = threadCpu(server.pid);
         let peak = rssMb(server.pid).rss;
         const timer = setInterval(() => {
@@ -158,13 +174,32 @@ try {
         const threads1 = threadCpu(server.pid);
         const total = processCpu(server.pid) - total0;
         const main = threads1.main - threads0.main;
+        const gc1 = gcPauses(server.pid);
         record.bursts.push({
+          gcMs: gc1.ms - gc0.ms,
+          gcCount: gc1.count - gc0.count,
           total,
           main,
           others: total - main,
           peakMb: Math.max(peak, rssMb(server.pid).hwm),
           errors: run.errors,
         });
+      }
+      if (process.env.SMAPS) {
+        // Resident memory by mapping after the last burst: what the process holds besides the JS heap.
+        /** @type {Map<string, number>} */
+        const byName = new Map();
+        let name = '';
+        for (const line of readFileSync(`/proc/${server.pid}/smaps`, 'utf8').split('\n')) {
+          const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+          if (head) name = head[1] || '[anon]';
+          const rss = /^Rss:\s+(\d+)/.exec(line);
+          if (rss) byName.set(name, (byName.get(name) ?? 0) + Number(rss[1]));
+        }
+        const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 6);
+        process.stderr.write(
+          `  ${variant.name} RSS by mapping (MB): ${top.map(([n, kb]) => `${n.split('/').pop()} ${(kb / 1024).toFixed(1)}`).join(', ')}\n`,
+        );
       }
       await server.stop();
       results[variant.name]?.push(record);
@@ -194,8 +229,11 @@ for (const variant of variants) {
     const main = mean(runs.map((r) => r.bursts[b]?.main ?? 0));
     const peak = Math.max(...runs.map((r) => r.bursts[b]?.peakMb ?? 0));
     const ratio = bare ? ` (${(total / mean(bare.map((r) => r.bursts[b]?.total ?? 0))).toFixed(2)}x)` : '';
+    const gcMs = mean(runs.map((r) => r.bursts[b]?.gcMs ?? 0));
+    const gcCount = mean(runs.map((r) => r.bursts[b]?.gcCount ?? 0));
+    const gc = gcCount > 0 ? ` gc ${gcMs.toFixed(0)} ms in ${gcCount.toFixed(1)}` : '';
     cells.push(
-      `burst ${b + 1}: ${total.toFixed(3)}s${ratio} main ${main.toFixed(3)} others ${(total - main).toFixed(3)} peak ${peak.toFixed(1)}MB`,
+      `burst ${b + 1}: ${total.toFixed(3)}s${ratio} main ${main.toFixed(3)} others ${(total - main).toFixed(3)} peak ${peak.toFixed(1)}MB${gc}`,
     );
   }
   console.log(cells.join(' | '));
