@@ -69,9 +69,10 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
       );
     };
   }
+  const hint = clientKeys.kind === 'list' && clientKeys.hint !== undefined ? ` ${clientKeys.hint}` : '';
   const missing = () =>
     new AuthenticationError(
-      'Missing API key: send it as "Authorization: Bearer <key>" or "X-API-KEY: <key>".',
+      `Missing API key: send it as "Authorization: Bearer <key>" or "X-API-KEY: <key>".${hint}`,
     );
   if (clientKeys.kind === 'any') {
     return function acceptAnyKey(presented) {
@@ -90,7 +91,7 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
     for (const digest of digests) {
       for (const candidate of candidates) accepted = digestsEqual(digest, candidate) || accepted;
     }
-    if (!accepted) throw new AuthenticationError('Invalid API key.');
+    if (!accepted) throw new AuthenticationError(`Invalid API key.${hint}`);
   };
   return function verifyKey(presented) {
     if (presented.length === 0) return Promise.reject(missing());

@@ -45,6 +45,9 @@ describe('parseConfig: defaults', () => {
       breaker: { failureThreshold: 3, cooldownMs: 5_000, maxCooldownMs: 120_000 },
       modelsCacheTtlMs: 300_000,
       shutdownGraceMs: 10_000,
+      store: { engine: 'memory' },
+      storeFailMode: 'closed',
+      storeTimeoutMs: 1_000,
       host: '127.0.0.1',
       port: 8787,
     });

@@ -5,6 +5,7 @@ export {
   ConfigError,
   GatewayError,
   InvalidRequestError,
+  StoreUnavailableError,
   UpstreamError,
 } from './gateway-error.js';
 export type { OpenAIErrorBody } from './render-error.js';
