@@ -111,7 +111,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   const startedAt = now();
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
-  const health = createHealthCheck({ providers, uptimeSeconds, demo: config.demo });
+  const health = createHealthCheck({ providers, uptimeSeconds, demo: config.demo, now });
   const allowed = pathAllowList(config.allowedPaths);
   const proxy = createProxyRoute({
     allowed,
