@@ -30,6 +30,27 @@ const request = (path: string, init: RequestInit = {}) =>
   });
 
 describe('createGateway', () => {
+  it('answers a 500 naming only the request id when the Web Response cannot be built (a bug), never a message', async () => {
+    const { gateway, logs } = gatewayWith({
+      // A header value no Web Headers accepts, as a transport with looser rules could hand on.
+      fetch: async () =>
+        ({
+          status: 200,
+          headers: {
+            get: (name: string) => (name === 'x-bad' ? 'a\nb' : null),
+            forEach: (callback: (value: string, name: string) => void) => callback('a\nb', 'x-bad'),
+          },
+          body: null,
+        }) as unknown as Response,
+    });
+    const response = await gateway.fetch(request('/v1/files'));
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(JSON.parse(text)).toMatchObject({ error: { type: 'server_error', code: 'internal_error' } });
+    expect(text).not.toMatch(/TypeError|Headers|x-bad/);
+    expect(logs.some((line) => line.msg === 'unexpected error')).toBe(true);
+  });
+
   it('turns an unexpected failure into a plain 500 naming only the request id, and logs it without secrets', async () => {
     const { gateway, logs } = gatewayWith({
       // Not a Response at all: the gateway trips over it, which is exactly the kind of bug to contain.

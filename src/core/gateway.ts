@@ -7,7 +7,7 @@ import { createBalancer } from './balancer/create-balancer.js';
 import type { Random } from './balancer/strategy.js';
 import type { Config } from './config/schema.js';
 import { createDemoFetch } from './demo/demo-fetch.js';
-import { GatewayError, InvalidRequestError } from './errors/gateway-error.js';
+import { EndpointNotAllowedError, GatewayError, InvalidRequestError } from './errors/gateway-error.js';
 import { renderError } from './errors/render-error.js';
 import { fromWebRequest, toWebResponse } from './exchange/exchange.js';
 import type { RequestContext, RequestRecord } from './exchange/request-record.js';
@@ -23,6 +23,7 @@ import { fetchTransport, type UpstreamFetch, type UpstreamTransport } from './pr
 import { createForward } from './proxy/forward.js';
 import type { StartTimer } from './resilience/start-timer.js';
 import { createModelsList } from './routing/models-list.js';
+import { pathAllowList } from './routing/path-allow-list.js';
 import { createAccounting } from './usage/accounting.js';
 import { createUsageLedger } from './usage/usage-ledger.js';
 
@@ -124,7 +125,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const startedAt = now();
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
   const health = createHealthCheck({ providers, uptimeSeconds, demo: config.demo, now });
+  const allowed = pathAllowList(config.allowedPaths);
   const proxy = createProxyRoute({
+    allowed,
     forward,
     verifyKey,
     cors: corsPolicy,
@@ -139,7 +142,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The proxy route (/v1/* and /health) answers whole (log, CORS and errors included), before the app's middleware.
   app.all('*', async (c, next) => {
     if (!proxy.claims(c.req.method, pathOf(c.req.url))) return next();
-    return toWebResponse(await proxy.handle(fromWebRequest(c.req.raw), c.env));
+    const answer = await proxy.handle(fromWebRequest(c.req.raw), c.env);
+    try {
+      return toWebResponse(answer);
+    } catch (error) {
+      // A status or header a Web Response refuses (a bug): the client gets the plain 500, never the message.
+      const id = answer.headers.get('x-request-id') ?? crypto.randomUUID();
+      logger(unexpectedError(error, id, redact));
+      if (answer.body !== null && !(answer.body instanceof Uint8Array)) void answer.body.cancel();
+      return renderError(error, id);
+    }
   });
   app.use(requestLog(log));
   app.use(cors(corsPolicy));
@@ -190,7 +202,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       cacheMs: config.modelsCacheTtlMs,
       timeoutMs: 3_000,
     });
-    app.get('/v1/models', withClientKey, async (c) => c.json(await listModels()));
+    app.get('/v1/models', withClientKey, async (c) => {
+      // The gateway's own listing is the `models` endpoint to an allow-list, as a forwarded one would be.
+      if (allowed !== undefined && !allowed('models')) throw new EndpointNotAllowedError('models');
+      return c.json(await listModels());
+    });
   }
   app.notFound((c) => {
     const route = `${c.req.method} ${c.req.path}`.slice(0, 200);
@@ -203,7 +219,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   });
   app.onError((error, c) => {
-    const { id } = c.get('record');
+    // No record when the error came before the request log's middleware ran.
+    const id = (c.get('record') as RequestRecord | undefined)?.id ?? crypto.randomUUID();
     if (!(error instanceof GatewayError)) logger(unexpectedError(error, id, redact));
     return renderError(error, id);
   });

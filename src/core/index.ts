@@ -12,7 +12,13 @@ export {
   type ParseConfigOptions,
   parseConfig,
 } from './config/index.js';
-export { ConfigError, errorResponse, GatewayError, renderError } from './errors/index.js';
+export {
+  ConfigError,
+  errorResponse,
+  GatewayError,
+  InvalidRequestError,
+  renderError,
+} from './errors/index.js';
 export type {
   AbortSignalLike,
   BodyController,

@@ -5,13 +5,17 @@ import {
   type Config,
   createGateway,
   errorResponse,
+  GatewayError,
+  InvalidRequestError,
   jsonConsoleLogger,
   type Logger,
+  toWebResponse,
   type UpstreamTransport,
 } from '../core/index.js';
 import { coarseTimers } from './coarse-timers.js';
 import { nodeRequest, plainPath, writeAnswer } from './node-exchange.js';
 import { undiciTransport } from './node-transport.js';
+import { guardWebAnswer } from './web-answer-guard.js';
 
 export interface NodeGatewayServer {
   /** `http://host:port`, with the port actually bound (useful with PORT=0). */
@@ -57,7 +61,35 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
   let webListener: Promise<NodeListener> | undefined;
   const loadWebListener = async (): Promise<NodeListener> => {
     const { getRequestListener } = await import('@hono/node-server');
-    return getRequestListener((request: Request) => gateway.fetch(request), { hostname: config.host });
+    return getRequestListener(
+      // Only node:http's server here (no HTTP/2): its outgoing is a ServerResponse.
+      (request: Request, env: { outgoing: unknown }) =>
+        guardWebAnswer(gateway.fetch(request), env.outgoing as ServerResponse),
+      {
+        hostname: config.host,
+        // The app answers its own errors; whatever still escapes gets OpenAI's shape, never its message.
+        errorHandler: (error) => {
+          const requestId = randomUUID();
+          logger({
+            level: 'error',
+            msg: 'web adapter failed',
+            requestId,
+            error: error instanceof Error ? error.name : typeof error,
+          });
+          // A request the adapter could not even build (a target like `*`) is the client's: 400, not a bug.
+          const known =
+            error instanceof GatewayError
+              ? error
+              : error instanceof Error && error.name === 'RequestError'
+                ? new InvalidRequestError('The request target or its headers could not be read.', {
+                    status: 400,
+                    code: 'invalid_request',
+                  })
+                : new Error();
+          return toWebResponse(errorResponse(known, requestId));
+        },
+      },
+    );
   };
   const logger = options.logger ?? jsonConsoleLogger;
   /** The adapter could not be loaded (a broken install): a 500 naming a request id, and a log line. */

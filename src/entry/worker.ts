@@ -77,7 +77,14 @@ export function createWorker(options: WorkerOptions = {}): ExportedHandler<Env> 
         response.headers.set('access-control-allow-origin', '*');
         return response;
       }
-      return gateway.fetch(request, { waitUntil: (promise) => ctx.waitUntil(promise) });
+      try {
+        return await gateway.fetch(request, { waitUntil: (promise) => ctx.waitUntil(promise) });
+      } catch {
+        // The gateway answers its own errors; this is a bug's last stop: OpenAI's shape, no message, no stack.
+        const response = renderError(new Error('unexpected'), crypto.randomUUID());
+        response.headers.set('access-control-allow-origin', '*');
+        return response;
+      }
     },
   };
 }

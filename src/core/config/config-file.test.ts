@@ -360,3 +360,23 @@ describe('config file: named keys', () => {
     expect(message).not.toContain(SECRET);
   });
 });
+
+describe('config file: allowedPaths', () => {
+  it('is read from the file, and the environment replaces it', () => {
+    expect(withFile({ allowedPaths: ['chat/completions', 'models'] }).allowedPaths).toEqual([
+      'chat/completions',
+      'models',
+    ]);
+    expect(withFile({ allowedPaths: ['models'] }, { ALLOWED_PATHS: 'embeddings' }).allowedPaths).toEqual([
+      'embeddings',
+    ]);
+  });
+
+  it.each([
+    [{ allowedPaths: [] }, 'allowedPaths: must name at least one endpoint'],
+    [{ allowedPaths: ['/v1/files'] }, 'allowedPaths: entry 1 must be an endpoint relative to /v1/'],
+    [{ allowedPaths: 'models' }, 'allowedPaths: must be an array of endpoints'],
+  ])('refuses %j, naming the field', (file, message) => {
+    expect(() => withFile(file)).toThrow(message);
+  });
+});

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { clientKeysList, keyEntry, originsList } from './access.js';
+import { endpointsList } from './endpoints.js';
 import { fallbackTable, hostName, providerEntry, strategyEnum } from './fields.js';
 import { numberFields } from './settings.js';
 
@@ -53,6 +54,7 @@ export const configFileSchema = z
           ),
         ),
     ),
+    allowedPaths: z.optional(endpointsList),
     host: z.optional(hostName.check(z.describe('Node: the address to listen on. Environment: HOST.'))),
     ...numberFields,
   })

@@ -741,3 +741,28 @@ describe('aliases and model fallbacks', () => {
     expect(() => parseConfig({ MODEL_FALLBACKS: '{bad' })).toThrow('MODEL_FALLBACKS: is not valid JSON');
   });
 });
+
+describe('parseConfig: ALLOWED_PATHS', () => {
+  it('is unset (every /v1/ endpoint) by default, and a blank value is unset too', () => {
+    expect(parseConfig({}).allowedPaths).toBeUndefined();
+    expect(parseConfig({ ALLOWED_PATHS: ' , ' }).allowedPaths).toBeUndefined();
+  });
+
+  it('reads a comma-separated list of endpoint globs', () => {
+    expect(parseConfig({ ALLOWED_PATHS: 'chat/completions, audio/* ,models' }).allowedPaths).toEqual([
+      'chat/completions',
+      'audio/*',
+      'models',
+    ]);
+  });
+
+  it.each(['/v1/chat/completions', 'v1/models', 'chat completions', 'models?x=1', '/models'])(
+    'rejects %j, naming the variable',
+    (value) => {
+      const error = configError({ ALLOWED_PATHS: value });
+      expect(error.message).toMatch(
+        /^Invalid configuration: ALLOWED_PATHS: entry 1 must be an endpoint relative to \/v1\//,
+      );
+    },
+  );
+});

@@ -47,6 +47,7 @@ type ParsedVariables = {
   readonly PROXY_API_KEYS?: ClientKeys | undefined;
   readonly LOAD_BALANCER_STRATEGY?: ConfigFile['loadBalancerStrategy'];
   readonly CORS_ALLOWED_ORIGINS?: '*' | readonly string[] | undefined;
+  readonly ALLOWED_PATHS?: readonly string[] | undefined;
   readonly HOST?: string | undefined;
   readonly GATEWAY_ADMIN_KEY?: string | undefined;
   readonly METRICS_API_KEY?: string | undefined;
@@ -191,6 +192,8 @@ export function resolveConfig(options: ResolveOptions) {
     >,
     strategy: env.LOAD_BALANCER_STRATEGY ?? file?.loadBalancerStrategy ?? 'round-robin',
     clientKeys,
+    /** Endpoints forwarded (globs relative to /v1/); undefined: every one. */
+    allowedPaths: (env.ALLOWED_PATHS ?? file?.allowedPaths) as readonly string[] | undefined,
     corsOrigins: (env.CORS_ALLOWED_ORIGINS ?? file?.corsAllowedOrigins ?? '*') as '*' | readonly string[],
     maxBodyBytes: numbers.maxBodyBytes ?? 50 * MIB,
     upstreamHeadersTimeoutMs: numbers.upstreamHeadersTimeoutMs ?? 30_000,

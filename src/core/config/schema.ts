@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { clientKeysText, originsText } from './access.js';
+import { endpointsText } from './endpoints.js';
 import {
   baseUrl,
   bearerToken,
@@ -27,6 +28,7 @@ const variables = z
     PROXY_API_KEYS: envValue(clientKeysText),
     LOAD_BALANCER_STRATEGY: envValue(strategyName),
     CORS_ALLOWED_ORIGINS: envValue(originsText),
+    ALLOWED_PATHS: envValue(endpointsText),
     HOST: envValue(hostName),
     GATEWAY_ADMIN_KEY: envValue(bearerToken),
     METRICS_API_KEY: envValue(bearerToken),

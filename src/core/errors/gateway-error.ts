@@ -54,6 +54,31 @@ export class InvalidRequestError extends GatewayError {
   }
 }
 
+/** 403: the key is good, but this gateway (or, later, this key's policy) does not forward the endpoint. */
+export class EndpointNotAllowedError extends GatewayError {
+  constructor(endpoint: string) {
+    super(`The endpoint /v1/${endpoint.slice(0, 200)} is not allowed on this gateway (ALLOWED_PATHS).`, {
+      status: 403,
+      type: 'invalid_request_error',
+      code: 'endpoint_not_allowed',
+    });
+    this.name = 'EndpointNotAllowedError';
+  }
+}
+
+/** 405: a method no OpenAI endpoint uses; `Allow` names those that are forwarded. */
+export class MethodNotAllowedError extends GatewayError {
+  constructor(method: string, allow: string) {
+    super(`The method ${method.slice(0, 20)} is not forwarded: this gateway forwards ${allow} under /v1/.`, {
+      status: 405,
+      type: 'invalid_request_error',
+      code: 'method_not_allowed',
+      headers: { allow },
+    });
+    this.name = 'MethodNotAllowedError';
+  }
+}
+
 /** 429 / 502 / 503 / 504: the gateway could not get an answer from any provider (429: all rate limited). */
 export class UpstreamError extends GatewayError {
   constructor(

@@ -3,8 +3,10 @@ export {
   AuthenticationError,
   ClientClosedError,
   ConfigError,
+  EndpointNotAllowedError,
   GatewayError,
   InvalidRequestError,
+  MethodNotAllowedError,
   StoreUnavailableError,
   UpstreamError,
 } from './gateway-error.js';

@@ -1,10 +1,16 @@
 import { presentedKeys } from '../auth/client-keys.js';
 import type { KeyVerifier } from '../auth/key-verifier.js';
-import { ClientClosedError, GatewayError } from '../errors/gateway-error.js';
+import {
+  ClientClosedError,
+  EndpointNotAllowedError,
+  GatewayError,
+  MethodNotAllowedError,
+} from '../errors/gateway-error.js';
 import { errorResponse } from '../errors/render-error.js';
 import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
 import type { RequestContext, RequestRecord } from '../exchange/request-record.js';
 import type { Logger } from '../logger.js';
+import { endpointOf, type PathAllowList } from '../routing/path-allow-list.js';
 import type { CorsPolicy } from './cors.js';
 import type { RequestLogger } from './request-log.js';
 
@@ -21,6 +27,8 @@ export interface ProxyRouteOptions {
   health: () => GatewayResponse;
   /** Takes secrets out of free text before it is logged (`createSecretRedactor`). */
   redact: (text: string) => string;
+  /** The endpoints forwarded (`ALLOWED_PATHS`); undefined: every `/v1/` endpoint. */
+  allowed?: PathAllowList | undefined;
 }
 
 /**
@@ -35,6 +43,13 @@ export interface ProxyRoute {
 }
 
 const HEALTH_PATH = '/health';
+/**
+ * The methods the OpenAI API uses (its SDKs send GET, POST and DELETE; no endpoint takes PUT or PATCH), and HEAD
+ * for what GET reads. Anything else (TRACE, which an upstream may echo with the provider's token in it, CONNECT,
+ * PUT, PATCH, ...) is refused with 405 before a provider is chosen. OPTIONS is the CORS preflight.
+ */
+const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'DELETE']);
+const ALLOW = 'GET, HEAD, POST, DELETE, OPTIONS';
 
 /** The path of an absolute URL, without query or fragment. */
 export function pathOf(url: string): string {
@@ -54,13 +69,22 @@ export function pathOf(url: string): string {
  * if (route.claims('POST', '/v1/chat/completions')) answer = await route.handle(request);
  */
 export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
-  const { forward, verifyKey, cors, log, logger, listsModels, health, redact } = options;
-  /** A `/v1/*` answer: the key checked, then forwarded; any failure as an OpenAI-shaped error. */
-  const proxied = async (request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> => {
+  const { forward, verifyKey, cors, log, logger, listsModels, health, redact, allowed } = options;
+  /** A `/v1/*` answer: method, key and endpoint checked, then forwarded; any failure as an OpenAI-shaped error. */
+  const proxied = async (
+    request: GatewayRequest,
+    record: RequestRecord,
+    path: string,
+  ): Promise<GatewayResponse> => {
     try {
+      if (!FORWARDED_METHODS.has(request.method)) throw new MethodNotAllowedError(request.method, ALLOW);
       // Most often the key is known and checked at once: no await, no extra turn of the event loop.
       const verdict = verifyKey(presentedKeys(request.headers));
       record.key = typeof verdict === 'string' ? verdict : await verdict;
+      if (allowed !== undefined) {
+        const endpoint = endpointOf(path);
+        if (!allowed(endpoint)) throw new EndpointNotAllowedError(endpoint);
+      }
       return await forward(request, record);
     } catch (error) {
       // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
@@ -83,7 +107,7 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
       if (request.method === 'OPTIONS') {
         answer = cors.preflight(request.headers);
       } else {
-        answer = path === HEALTH_PATH ? health() : await proxied(request, record);
+        answer = path === HEALTH_PATH ? health() : await proxied(request, record, path);
         cors.decorate(answer.headers, request.headers.get('origin'));
       }
       answer.headers.set('x-request-id', record.id);

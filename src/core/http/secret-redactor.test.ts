@@ -33,3 +33,23 @@ describe('createSecretRedactor', () => {
     expect(nested('value xxabcxx')).toBe(`value ${REDACTED}`);
   });
 });
+
+describe('createSecretRedactor: percent-encoded secrets', () => {
+  const redact = createSecretRedactor(['client-key-ALPHA-1234', 'tok-99']);
+
+  it.each([
+    '/v1/x/client%2Dkey%2DALPHA%2D1234',
+    '/v1/x/%63lient-key-ALPHA-1234',
+    '/v1/x/client%252Dkey%252DALPHA%252D1234',
+    '/v1/x/%74%6F%6B%2d99/y',
+    '/v1/x/sk%2Dproj%2Dabcdefghijkl',
+  ])('redacts %s', (path) => {
+    const safe = redact(path);
+    expect(safe).toContain('[redacted]');
+    expect(safe).not.toMatch(/client-key-ALPHA-1234|tok-99|abcdefghijkl/);
+  });
+
+  it('leaves a path with escapes but no secret as it is', () => {
+    expect(redact('/v1/files/a%20b%2Dc')).toBe('/v1/files/a%20b%2Dc');
+  });
+});

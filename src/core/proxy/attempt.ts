@@ -130,6 +130,13 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
     return fail({ kind, status, ...(wait === undefined ? {} : { retryAfterMs: wait }) });
   }
 
+  // A redirect points at the provider's or an internal host and is never followed (the token would go along):
+  // a failed attempt, as is an interim 1xx that a runtime hands on as if it were the answer (workerd: 103).
+  if (status < 200 || (status >= 300 && status < 400)) {
+    await upstream.body?.cancel().catch(() => {});
+    return fail({ kind: status < 200 ? 'interim_status' : 'redirect', status });
+  }
+
   const headers = clientResponseHeaders(upstream.headers);
   headers.set('x-proxy-provider', provider.id);
   const succeed = (body: GatewayResponse['body'], onEnd?: 'now'): AttemptResult => {

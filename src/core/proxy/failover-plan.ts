@@ -7,6 +7,9 @@ const SILENT_OR_CUT = new Set([
   'body_stalled',
   'body_failed',
   'stream_ended_early',
+  // A redirect or an interim status handed on as the answer: the same provider would only say it again.
+  'redirect',
+  'interim_status',
 ]);
 
 /** Whether a failure of this kind moves the request on at once rather than back to the same provider. */

@@ -2,6 +2,7 @@ import type { Balancer } from '../balancer/create-balancer.js';
 import type { Random } from '../balancer/strategy.js';
 import { ClientClosedError, InvalidRequestError } from '../errors/gateway-error.js';
 import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
+import { headerValue } from '../exchange/header-value.js';
 import type { BodyOutcome, RequestRecord } from '../exchange/request-record.js';
 import { type Provider, upstreamUrl } from '../providers/provider-pool.js';
 import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-failure.js';
@@ -9,7 +10,9 @@ import { createBackoff } from '../resilience/backoff.js';
 import { createRequestBudget } from '../resilience/request-budget.js';
 import { selectProvider } from '../resilience/select-provider.js';
 import type { StartTimer } from '../resilience/start-timer.js';
-import { requestModel, withModel } from '../routing/request-model.js';
+import { NO_MODEL as NO_BODY_MODEL } from '../routing/body-model.js';
+import { scanJsonModel } from '../routing/json-model.js';
+import { type RequestModel, readRequestModel, withModel } from '../routing/request-model.js';
 import { noteAnswer, noteStreamEnd } from '../usage/record-usage.js';
 import { planRequestUsage } from '../usage/request-usage.js';
 import { StreamUsage } from '../usage/stream-usage.js';
@@ -53,6 +56,23 @@ function serving(providers: readonly Provider[], model: string): readonly Provid
   return providers.filter((provider) => provider.serves === undefined || provider.serves(model));
 }
 
+/**
+ * The model a request names, for routing; a 400 when the body cannot be read unambiguously (the provider must
+ * never get a model the gateway did not route).
+ */
+function modelOf(request: GatewayRequest, body: Uint8Array | undefined): RequestModel {
+  const found = readRequestModel(
+    {
+      contentType: request.headers.get('content-type'),
+      contentEncoding: request.headers.get('content-encoding'),
+    },
+    body,
+  );
+  if (found.kind === 'refused')
+    throw new InvalidRequestError(found.reason, { status: 400, code: found.code });
+  return found;
+}
+
 function modelNotFound(model: string): InvalidRequestError {
   return new InvalidRequestError(
     `The model ${JSON.stringify(model.slice(0, 200))} is not served by any provider of this gateway.`,
@@ -84,10 +104,11 @@ export function createForward(options: ForwardOptions) {
   return async function forward(request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> {
     const target = forwardedTarget(request.url);
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });
-    const contentType = request.headers.get('content-type');
-    const model = routing ? requestModel(contentType, body) : undefined;
+    const found = routing ? modelOf(request, body) : NO_BODY_MODEL;
+    const model = found.kind === 'model' ? found.model : undefined;
     // What accounting needs of the body, read on its bytes; for a chat stream, usage asked for if need be.
-    const usagePlan = body === undefined ? undefined : planRequestUsage(target, contentType, body);
+    const usagePlan =
+      body === undefined ? undefined : planRequestUsage(target, request.headers.get('content-type'), body);
     const requested = model ?? usagePlan?.model;
     if (requested !== undefined) record.model = requested;
     const sendBody = usagePlan?.body ?? body;
@@ -134,9 +155,10 @@ export function createForward(options: ForwardOptions) {
           : provider.aliases !== undefined && Object.hasOwn(provider.aliases, chainModel)
             ? (provider.aliases[chainModel] as string)
             : chainModel;
-      return upstreamModel !== undefined && upstreamModel !== model && base !== undefined
-        ? withModel(contentType, base, upstreamModel)
-        : base;
+      if (upstreamModel === undefined || upstreamModel === model || base === undefined) return base;
+      // A continuation's prefilled body is JSON the gateway wrote itself: its model is found anew.
+      const located: RequestModel = base === body ? found : { ...scanJsonModel(base), json: true };
+      return located.kind === 'model' ? withModel(base, located, upstreamModel) : base;
     };
     const send = (provider: Provider, sent: Uint8Array<ArrayBuffer> | undefined, extra: ExtraOptions) => {
       attempt += 1;
@@ -236,7 +258,9 @@ export function createForward(options: ForwardOptions) {
               });
             }
             result.answer.headers.set('x-proxy-attempts', String(attempt));
-            if (chainModel !== undefined) result.answer.headers.set('x-proxy-model', chainModel);
+            // The model is the client's text: encoded (or left out) so that no runtime refuses the header.
+            const modelHeader = chainModel === undefined ? undefined : headerValue(chainModel);
+            if (modelHeader !== undefined) result.answer.headers.set('x-proxy-model', modelHeader);
             return result.answer;
           }
           failures.push({ provider: provider.id, failure: result.failure });

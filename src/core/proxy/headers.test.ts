@@ -80,12 +80,11 @@ describe('upstreamRequestHeaders', () => {
     expect(headers.has(name)).toBe(false);
   });
 
-  it('keeps content-type, accept, user-agent, openai-* and x-stainless-* with their values', () => {
+  it('keeps content-type, accept, user-agent, openai-beta and x-stainless-* with their values', () => {
     const incoming = new Headers({
       'content-type': 'application/json',
       accept: 'text/event-stream',
       'user-agent': 'OpenAI/JS 6.0.0',
-      'openai-organization': 'org-1',
       'openai-beta': 'assistants=v2',
       'x-stainless-lang': 'js',
       'x-stainless-retry-count': '0',
@@ -96,12 +95,29 @@ describe('upstreamRequestHeaders', () => {
       'content-type': 'application/json',
       accept: 'text/event-stream',
       'user-agent': 'OpenAI/JS 6.0.0',
-      'openai-organization': 'org-1',
       'openai-beta': 'assistants=v2',
       'x-stainless-lang': 'js',
       'x-stainless-retry-count': '0',
       'idempotency-key': 'abc',
     });
+  });
+
+  it.each([
+    'openai-organization',
+    'openai-project',
+    'via',
+    'x-client-ip',
+    'client-ip',
+    'x-cluster-client-ip',
+    'fastly-client-ip',
+    'proxy-foo',
+    'keep-alive',
+    'te',
+    'trailer',
+    'upgrade',
+  ])('drops %s from the client whatever Connection says (workerd hides Connection)', (name) => {
+    const headers = upstreamRequestHeaders(new Headers({ [name]: 'x' }), []);
+    expect(headers.has(name)).toBe(false);
   });
 
   it('sets the provider authorization in place of the client one', () => {
@@ -208,6 +224,24 @@ describe('clientResponseHeaders', () => {
       'retry-after': '3',
     });
     expect(Object.fromEntries(clientResponseHeaders(upstream))).toEqual(Object.fromEntries(upstream));
+  });
+
+  it.each([
+    ['location', 'http://10.0.0.1/internal'],
+    ['content-location', '/internal/x'],
+    ['refresh', '0; url=http://internal'],
+    ['server', 'nginx/1.2'],
+    ['x-powered-by', 'Express'],
+    ['via', '1.1 internal-proxy'],
+    ['www-authenticate', 'Basic realm="internal"'],
+    ['strict-transport-security', 'max-age=31536000'],
+    ['alt-svc', 'h3=":443"'],
+    ['nel', '{}'],
+    ['report-to', '{}'],
+    ['proxy-status', 'x'],
+  ])('does not pass the provider %s on to the client', (name, value) => {
+    const headers = clientResponseHeaders(new Headers({ [name]: value, 'content-type': 'application/json' }));
+    expect(names(headers)).toEqual(['content-type']);
   });
 
   it('does not modify the upstream headers', () => {

@@ -30,25 +30,52 @@ const NOT_TO_UPSTREAM = new Set([
   'accept-encoding',
   // 100-continue is between the client and us; undici refuses the header outright.
   'expect',
-  // The client's address is not the provider's business.
+  // The client's address and the proxies it came through are not the provider's business.
   'forwarded',
+  'via',
   'x-real-ip',
   'true-client-ip',
+  'x-client-ip',
+  'client-ip',
+  'x-cluster-client-ip',
+  'fastly-client-ip',
+  'x-original-forwarded-for',
+  // Which OpenAI organisation and project a request bills to is the provider's configuration, not the client's.
+  'openai-organization',
+  'openai-project',
 ]);
 
 const NOT_TO_CLIENT = new Set([
   ...HOP_BY_HOP,
-  // Cookies and alternative services of the provider's origin mean nothing for ours.
+  // Cookies, alternative services, HSTS, pins and reporting endpoints of the provider's origin mean nothing for
+  // ours (and would make a browser act on the gateway's origin for the provider).
   'set-cookie',
+  'set-cookie2',
   'alt-svc',
+  'strict-transport-security',
+  'public-key-pins',
+  'nel',
+  'report-to',
+  // Where the provider points (its own or internal hosts): a 3xx is a failed attempt, never an answer.
+  'location',
+  'content-location',
+  'refresh',
+  // The provider's software and the proxies in front of it.
+  'server',
+  'x-powered-by',
+  'via',
+  // An upstream 401 is the gateway's credentials failing (a failed attempt); no challenge reaches the client.
+  'www-authenticate',
 ]);
 
 /**
  * x-forwarded-* describe the client's hop (auth proxies put identities and tokens there, e.g.
- * X-Forwarded-Access-Token); cf-* are Cloudflare's, refused by a Cloudflare zone when sent from a Worker.
+ * X-Forwarded-Access-Token); cf-* are Cloudflare's, refused by a Cloudflare zone when sent from a Worker;
+ * proxy-* are for a proxy on the way (Proxy-Authorization, Proxy-Connection and the like). A fixed list, not
+ * only what a Connection header names: workerd hides Connection from a Worker.
  */
 function isPerHopPrefix(name: string): boolean {
-  return name.startsWith('x-forwarded-') || name.startsWith('cf-');
+  return name.startsWith('x-forwarded-') || name.startsWith('cf-') || name.startsWith('proxy-');
 }
 
 /** Field names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
@@ -94,6 +121,7 @@ export function clientResponseHeaders(upstream: HeaderSource): LightHeaders {
   const headers = new LightHeaders();
   upstream.forEach((value, name) => {
     if (NOT_TO_CLIENT.has(name) || named?.has(name) || name.startsWith('access-control-')) return;
+    if (name.startsWith('proxy-')) return;
     if (decoded && (name === 'content-encoding' || name === 'content-length')) return;
     headers.append(name, value);
   });

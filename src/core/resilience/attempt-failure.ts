@@ -9,6 +9,8 @@ export type FailureKind =
   | 'auth_failed'
   | 'rate_limited'
   | 'http_5xx'
+  | 'redirect'
+  | 'interim_status'
   | 'body_failed'
   | 'body_stalled'
   | 'stream_ended_early'
@@ -51,6 +53,10 @@ function describe(failure: AttemptFailure): string {
       return 'was rate limited (HTTP 429)';
     case 'http_5xx':
       return `failed (HTTP ${failure.status})`;
+    case 'redirect':
+      return `answered with a redirect (HTTP ${failure.status}), which is never followed or passed on: check its base URL`;
+    case 'interim_status':
+      return `answered with an interim status (HTTP ${failure.status}) and nothing the runtime could read after it`;
     case 'body_failed':
       return 'cut its answer short';
     case 'body_stalled':

@@ -24,4 +24,16 @@ describe('modelMatcher', () => {
   it('serves nothing with an empty list', () => {
     expect(modelMatcher([])?.('anything')).toBe(false);
   });
+
+  it('matches in linear time: a many-star glob on a long near-miss model name ends at once', () => {
+    const serves = modelMatcher(['*a*a*a*a*a*a*a*a*b']);
+    const started = performance.now();
+    expect(serves?.('a'.repeat(256))).toBe(false);
+    // Generous: a backtracking ^.*a.*a….*b$ takes hours on this name; the point is that it ends.
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('matches a glob across line breaks like any other character', () => {
+    expect(modelMatcher(['m*'])?.('m\nx')).toBe(true);
+  });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { requestModel, withModel } from './request-model.js';
+import { parseMediaType } from './media-type.js';
+import { readRequestModel, withModel } from './request-model.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+const json = (contentType: string | null, text: string, contentEncoding: string | null = null) =>
+  readRequestModel({ contentType, contentEncoding }, bytes(text));
 
 function multipart(fields: [string, string][], file: Uint8Array): Uint8Array {
   const boundary = '----b0undary';
@@ -17,61 +20,79 @@ function multipart(fields: [string, string][], file: Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
 
-describe('requestModel', () => {
-  it('reads model from a JSON body', () => {
-    expect(requestModel('application/json', bytes('{"messages":[],"model":"gpt-4o"}'))).toBe('gpt-4o');
-    expect(requestModel('application/json; charset=utf-8', bytes('{"model":"m"}'))).toBe('m');
+describe('readRequestModel', () => {
+  it('reads model from a JSON body, content types matched case-insensitively with parameters', () => {
+    expect(json('application/json', '{"messages":[],"model":"gpt-4o"}')).toMatchObject({ model: 'gpt-4o' });
+    expect(json('Application/JSON; Charset="UTF-8"', '{"model":"m"}')).toMatchObject({ model: 'm' });
+    expect(json('application/json', '{"model":"m"}', 'identity')).toMatchObject({ model: 'm' });
   });
 
-  it('gives undefined for no body, no model, a non-string model, bad JSON or other types', () => {
-    expect(requestModel('application/json', undefined)).toBeUndefined();
-    expect(requestModel('application/json', bytes('{"input":"x"}'))).toBeUndefined();
-    expect(requestModel('application/json', bytes('{"model":42}'))).toBeUndefined();
-    expect(requestModel('application/json', bytes('{"model":'))).toBeUndefined();
-    expect(requestModel('application/json', bytes('[1]'))).toBeUndefined();
-    expect(requestModel('text/plain', bytes('{"model":"m"}'))).toBeUndefined();
-    expect(requestModel(null, bytes('{"model":"m"}'))).toBeUndefined();
+  it('names no model for an empty body or one without model', () => {
+    expect(readRequestModel({ contentType: null, contentEncoding: null }, undefined)).toEqual({
+      kind: 'none',
+    });
+    expect(json('application/json', '{"input":"x"}')).toEqual({ kind: 'none' });
+    expect(json(null, '')).toEqual({ kind: 'none' });
   });
 
-  it('reads the model field of a multipart form, before or after a binary file', () => {
+  it.each([
+    ['text/plain', '{"model":"m"}', null],
+    [null, '{"model":"m"}', null],
+    ['application/x-www-form-urlencoded', 'model=m', null],
+    ['application/jsonx', '{"model":"m"}', null],
+    ['application/json, text/plain', '{"model":"m"}', null],
+    ['application/json; charset=utf-16', '{"model":"m"}', null],
+    ['application/json', '{"model":"m"}', 'gzip'],
+    ['multipart/form-data', '--x\r\n', null],
+    ['multipart/form-data; boundary=x', 'garbage', null],
+    ['application/json', '{"model":', null],
+  ])('refuses %s (%s, encoding %s) as unreadable', (contentType, text, encoding) => {
+    expect(json(contentType, text, encoding)).toMatchObject({ kind: 'refused', code: 'unreadable_body' });
+  });
+
+  it('reads the model field of a multipart form', () => {
     const audio = new Uint8Array(10_000).map((_, i) => (i * 7) % 256);
-    expect(
-      requestModel('multipart/form-data; boundary=----b0undary', multipart([['model', 'whisper-1']], audio)),
-    ).toBe('whisper-1');
-    const after = multipart([['language', 'en']], audio);
-    const withModelLast = new Uint8Array(
-      Buffer.concat([
-        after.subarray(0, after.length - 20),
-        bytes('\r\n--x\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-2\r\n--x--\r\n'),
-      ]),
-    );
-    expect(requestModel('multipart/form-data; boundary=x', withModelLast)).toBe('whisper-2');
-    expect(
-      requestModel('multipart/form-data; boundary=x', multipart([['language', 'en']], audio)),
-    ).toBeUndefined();
+    const body = multipart([['model', 'whisper-1']], audio);
+    const headers = { contentType: 'Multipart/Form-Data; Boundary="----b0undary"', contentEncoding: null };
+    expect(readRequestModel(headers, body)).toMatchObject({ model: 'whisper-1' });
+    expect(readRequestModel(headers, multipart([['language', 'en']], audio))).toEqual({ kind: 'none' });
   });
 });
 
 describe('withModel', () => {
-  it('sets the model of a JSON body and keeps every other field', () => {
-    const out = withModel(
-      'application/json',
-      bytes('{"model":"a","messages":[{"role":"user","content":"é"}],"n":2}'),
-      'b',
+  it('replaces only the bytes of the model value of a JSON body', () => {
+    const text = '{"model" : "a","messages":[{"role":"user","content":"é"}],"n":2.50}';
+    const found = json('application/json', text);
+    if (found.kind !== 'model') throw new Error('no model');
+    expect(new TextDecoder().decode(withModel(bytes(text), found, 'b"c'))).toBe(
+      '{"model" : "b\\"c","messages":[{"role":"user","content":"é"}],"n":2.50}',
     );
-    expect(JSON.parse(new TextDecoder().decode(out))).toEqual({
-      model: 'b',
-      messages: [{ role: 'user', content: 'é' }],
-      n: 2,
-    });
   });
 
   it('replaces only the model field bytes of a multipart form', () => {
     const audio = new Uint8Array(5000).map((_, i) => (i * 13) % 256);
     const body = multipart([['model', 'whisper-1']], audio);
-    const out = withModel('multipart/form-data; boundary=----b0undary', body, 'whisper-large-v3');
-    expect(requestModel('multipart/form-data; boundary=----b0undary', out)).toBe('whisper-large-v3');
+    const headers = { contentType: 'multipart/form-data; boundary=----b0undary', contentEncoding: null };
+    const found = readRequestModel(headers, body);
+    if (found.kind !== 'model') throw new Error('no model');
+    const out = withModel(body, found, 'whisper-large-v3');
+    expect(readRequestModel(headers, out)).toMatchObject({ model: 'whisper-large-v3' });
     expect(out.length).toBe(body.length + 'whisper-large-v3'.length - 'whisper-1'.length);
     expect(Buffer.from(out).includes(Buffer.from(audio))).toBe(true);
   });
+});
+
+describe('parseMediaType', () => {
+  it('reads type and parameters case-insensitively, quoted values unquoted', () => {
+    const media = parseMediaType(' Multipart/Form-Data ; BOUNDARY="a b";charset=x ');
+    expect(media?.type).toBe('multipart/form-data');
+    expect(Object.fromEntries(media?.parameters ?? [])).toEqual({ boundary: 'a b', charset: 'x' });
+  });
+
+  it.each(['', 'json', 'application/json, text/plain', 'a/b; x', 'a/b; x=1; x=2', 'a/b; x="1'])(
+    'refuses %j',
+    (value) => {
+      expect(parseMediaType(value)).toBeUndefined();
+    },
+  );
 });
