@@ -91,6 +91,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    clientBodyTimeoutMs: config.clientBodyTimeoutMs,
+    maxFirstEventBytes: config.maxFirstEventBytes,
+    maxHeldBodyBytes: config.maxHeldBodyBytes,
+    maxDecodedBodyBytes: config.maxDecodedBodyBytes,
     modelFallbacks: config.modelFallbacks,
   });
   const verifyKey = createKeyVerifier(config.clientKeys);
@@ -118,6 +122,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     listsModels,
     health,
     redact,
+    perKey: {
+      maxRequests: config.maxConcurrentRequestsPerKey,
+      maxStreams: config.maxOpenStreamsPerKey,
+    },
   });
 
   const app = new Hono<AppEnv>();
@@ -148,6 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       now,
       cacheMs: config.modelsCacheTtlMs,
       timeoutMs: 3_000,
+      maxBytes: config.maxHeldBodyBytes,
     });
     app.get('/v1/models', withClientKey, async (c) => c.json(await listModels()));
   }

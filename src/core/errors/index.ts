@@ -5,6 +5,8 @@ export {
   ConfigError,
   GatewayError,
   InvalidRequestError,
+  RateLimitError,
+  RequestTimeoutError,
   UpstreamError,
 } from './gateway-error.js';
 export type { OpenAIErrorBody } from './render-error.js';

@@ -1,10 +1,11 @@
 import { presentedKeys } from '../auth/client-keys.js';
 import type { KeyVerifier } from '../auth/key-verifier.js';
-import { ClientClosedError, GatewayError } from '../errors/gateway-error.js';
+import { ClientClosedError, GatewayError, RateLimitError } from '../errors/gateway-error.js';
 import { errorResponse } from '../errors/render-error.js';
 import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
 import type { RequestContext, RequestRecord } from '../exchange/request-record.js';
 import type { Logger } from '../logger.js';
+import { type ConcurrencyLimit, createConcurrencyLimit } from '../policy/concurrency-limit.js';
 import type { CorsPolicy } from './cors.js';
 import type { RequestLogger } from './request-log.js';
 
@@ -21,6 +22,32 @@ export interface ProxyRouteOptions {
   health: () => GatewayResponse;
   /** Takes secrets out of free text before it is logged (`createSecretRedactor`). */
   redact: (text: string) => string;
+  /**
+   * Per client key, the most requests in flight and event streams open at once (0: no cap). Past either, 429
+   * `rate_limit_exceeded` with `Retry-After: 1`. Leave it out (or both 0) for no bookkeeping at all.
+   */
+  perKey?: { maxRequests: number; maxStreams: number } | undefined;
+}
+
+/** Slots held per client key: requests until their answer has ended, and open event streams among them. */
+interface KeySlots {
+  readonly requests: ConcurrencyLimit;
+  readonly streams: ConcurrencyLimit;
+  readonly maxRequests: number;
+  readonly maxStreams: number;
+}
+
+function isEventStream(answer: GatewayResponse): boolean {
+  return answer.headers.get('content-type')?.startsWith('text/event-stream') === true;
+}
+
+/** Cancels a body source that will not be sent, whatever its `cancel` does. */
+function discard(answer: GatewayResponse): void {
+  const { body } = answer;
+  if (body === null || body instanceof Uint8Array) return;
+  try {
+    void Promise.resolve(body.cancel()).catch(() => {});
+  } catch {}
 }
 
 /**
@@ -54,14 +81,24 @@ export function pathOf(url: string): string {
  * if (route.claims('POST', '/v1/chat/completions')) answer = await route.handle(request);
  */
 export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
-  const { forward, verifyKey, cors, log, logger, listsModels, health, redact } = options;
+  const { forward, verifyKey, cors, log, logger, listsModels, health, redact, perKey } = options;
+  const slots: KeySlots | undefined =
+    perKey === undefined || (perKey.maxRequests === 0 && perKey.maxStreams === 0)
+      ? undefined
+      : {
+          requests: createConcurrencyLimit(),
+          streams: createConcurrencyLimit(),
+          maxRequests: perKey.maxRequests,
+          maxStreams: perKey.maxStreams,
+        };
   /** A `/v1/*` answer: the key checked, then forwarded; any failure as an OpenAI-shaped error. */
   const proxied = async (request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> => {
     try {
       // Most often the key is known and checked at once: no await, no extra turn of the event loop.
       const verifying = verifyKey(presentedKeys(request.headers));
-      if (verifying !== undefined) await verifying;
-      return await forward(request, record);
+      const key = typeof verifying === 'string' ? verifying : await verifying;
+      if (slots === undefined) return await forward(request, record);
+      return await forwardWithin(slots, key, request, record);
     } catch (error) {
       // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
       const ours = error instanceof GatewayError;
@@ -69,6 +106,46 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
       if (!ours && !gone) logger(unexpectedError(error, record.id, redact));
       return errorResponse(gone ? new ClientClosedError() : error, record.id);
     }
+  };
+  /** Forwards while `key` holds a request slot (and a stream slot for an event stream), each freed once at its end. */
+  const forwardWithin = async (
+    slots: KeySlots,
+    key: string,
+    request: GatewayRequest,
+    record: RequestRecord,
+  ): Promise<GatewayResponse> => {
+    if (!slots.requests.acquire(key, slots.maxRequests)) {
+      throw new RateLimitError(
+        `This API key already has ${slots.maxRequests} requests in flight (MAX_CONCURRENT_REQUESTS_PER_KEY). Retry when one has finished.`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    let answer: GatewayResponse;
+    try {
+      answer = await forward(request, record);
+    } catch (error) {
+      slots.requests.release(key);
+      throw error;
+    }
+    const done = record.done;
+    if (done === undefined) {
+      slots.requests.release(key);
+      return answer;
+    }
+    const stream = isEventStream(answer);
+    if (stream && !slots.streams.acquire(key, slots.maxStreams)) {
+      discard(answer);
+      slots.requests.release(key);
+      throw new RateLimitError(
+        `This API key already has ${slots.maxStreams} streams open (MAX_OPEN_STREAMS_PER_KEY). Retry when one has finished.`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    void done.then(() => {
+      slots.requests.release(key);
+      if (stream) slots.streams.release(key);
+    });
+    return answer;
   };
   return {
     claims(method, path) {

@@ -2,7 +2,7 @@ import type { GatewayResponse } from '../exchange/exchange.js';
 import type { HeaderMap } from '../exchange/header-map.js';
 import type { BodyOutcome } from '../exchange/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
-import type { UpstreamResponse } from '../providers/transport.js';
+import { UnsupportedEncodingError, type UpstreamResponse } from '../providers/transport.js';
 import type { AttemptFailure } from '../resilience/attempt-failure.js';
 import { beginAttempt, recordFailure, recordSuccess } from '../resilience/provider-health.js';
 import type { RequestBudget } from '../resilience/request-budget.js';
@@ -14,8 +14,6 @@ import { clientResponseHeaders } from './headers.js';
 import { holdBody } from './hold-body.js';
 import { observeBody } from './observe-body.js';
 
-/** JSON answers up to this size are read whole before anything is sent, so a cut one can be retried. */
-const MAX_HELD_BYTES = 8 * 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 export interface AttemptOptions {
@@ -33,6 +31,12 @@ export interface AttemptOptions {
   /** For event streams; the last attempt of a request passes the remaining budget instead. */
   firstTokenTimeoutMs: number;
   idleTimeoutMs: number;
+  /** The most bytes of an event stream held before its first event (`MAX_FIRST_EVENT_BYTES`). */
+  maxFirstEventBytes: number;
+  /** JSON answers up to this size are read whole before anything is sent, so a cut one can be retried. */
+  maxHeldBytes: number;
+  /** The most bytes a compressed answer may decode to (`MAX_DECODED_BODY_BYTES`). */
+  maxDecodedBytes: number;
   /** Whether a complete event stream ends with `data: [DONE]` (chat and text completions). */
   expectDone: boolean;
   /** Called once when the body of a successful answer has ended. */
@@ -99,8 +103,10 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
       headers: options.headers,
       body: options.body,
       signal: controller.signal,
+      maxDecodedBytes: options.maxDecodedBytes,
     });
-  } catch {
+  } catch (error) {
+    if (error instanceof UnsupportedEncodingError) return fail({ kind: 'unsupported_encoding' });
     return fail({ kind: headersTimedOut ? 'headers_timeout' : 'connect_error' });
   }
   headersTimer.cancel();
@@ -140,6 +146,7 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
   if (contentType.startsWith('text/event-stream')) {
     const first = await awaitFirstEvent(reader, {
       deadlineMs: Math.min(options.firstTokenTimeoutMs, budget.remaining()),
+      maxBytes: options.maxFirstEventBytes,
       abort,
       startTimer,
     });
@@ -150,7 +157,9 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
             ? 'first_token_timeout'
             : first.reason === 'ended'
               ? 'stream_ended_early'
-              : 'body_failed',
+              : first.reason === 'too_large'
+                ? 'first_event_too_large'
+                : 'body_failed',
       });
     }
     headers.delete('content-length');
@@ -169,21 +178,31 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
     );
   }
 
+  // Any other body is watched for upstream silence too (plain text, large JSON, files).
+  const watched = { idleMs: options.idleTimeoutMs, now, abort, startTimer };
   if (contentType.includes('json')) {
     const held = await holdBody(reader, {
-      maxBytes: MAX_HELD_BYTES,
+      maxBytes: options.maxHeldBytes,
       idleMs: options.idleTimeoutMs,
       now,
       abort,
       startTimer,
     });
-    if (!held.ok) return fail({ kind: held.reason === 'stalled' ? 'body_stalled' : 'body_failed' });
+    if (!held.ok) {
+      const kind =
+        held.reason === 'stalled'
+          ? 'body_stalled'
+          : held.reason === 'too_large'
+            ? 'decoded_too_large'
+            : 'body_failed';
+      return fail({ kind });
+    }
     if (held.complete) {
       headers.set('content-length', String(held.bytes.byteLength));
       return succeed(held.bytes, 'now');
     }
-    return succeed(observeBody(reader, { prefix: concatBytes(held.held), onEnd: endBody }));
+    return succeed(observeBody(reader, { prefix: concatBytes(held.held), onEnd: endBody, ...watched }));
   }
 
-  return succeed(observeBody(reader, { onEnd: endBody }));
+  return succeed(observeBody(reader, { onEnd: endBody, ...watched }));
 }

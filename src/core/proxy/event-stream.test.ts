@@ -63,7 +63,7 @@ describe('errorEvent', () => {
 
 describe('awaitFirstEvent', () => {
   const first = (reader: ReadableStreamDefaultReader<Uint8Array>, abort = () => {}) =>
-    awaitFirstEvent(reader, { deadlineMs: 10_000, abort });
+    awaitFirstEvent(reader, { deadlineMs: 10_000, maxBytes: 1 << 20, abort });
 
   it('returns the held bytes when a whole event arrives in one chunk', async () => {
     const { reader, state } = listSource(['data: {"a":1}\n\n', 'data: {"b":2}\n\n']);
@@ -130,7 +130,7 @@ describe('awaitFirstEvent', () => {
     const { reader, state, push } = pushSource();
     const { abort, aborts } = aborter();
     let result: unknown;
-    void awaitFirstEvent(reader, { deadlineMs: 5_000, abort }).then((value) => {
+    void awaitFirstEvent(reader, { deadlineMs: 5_000, maxBytes: 1 << 20, abort }).then((value) => {
       result = value;
     });
     push(': ping\n\n');

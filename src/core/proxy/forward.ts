@@ -35,6 +35,11 @@ export interface ForwardOptions {
   firstTokenTimeoutMs: number;
   streamIdleTimeoutMs: number;
   requestTimeoutMs: number;
+  /** The longest wait for the next chunk of a request body (408 past it, as past the request's deadline). */
+  clientBodyTimeoutMs: number;
+  maxFirstEventBytes: number;
+  maxHeldBodyBytes: number;
+  maxDecodedBodyBytes: number;
   /** Per model, the models to try in order when every provider of the model failed. */
   modelFallbacks: Readonly<Record<string, readonly string[]>>;
 }
@@ -78,7 +83,15 @@ export function createForward(options: ForwardOptions) {
 
   return async function forward(request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> {
     const target = forwardedTarget(request.url);
-    const body = await readBody(request, { maxBytes: options.maxBodyBytes });
+    const body = await readBody(request, {
+      maxBytes: options.maxBodyBytes,
+      timeouts: {
+        idleMs: options.clientBodyTimeoutMs,
+        deadline: record.start + options.requestTimeoutMs,
+        now,
+        startTimer: options.startTimer,
+      },
+    });
     const contentType = request.headers.get('content-type');
     const model = routing ? requestModel(contentType, body) : undefined;
     // The requested model must exist (404 otherwise); its fallbacks are for when its providers all failed.
@@ -152,6 +165,9 @@ export function createForward(options: ForwardOptions) {
             firstTokenTimeoutMs:
               lastModel && tries === maxAttempts ? budget.remaining() : options.firstTokenTimeoutMs,
             idleTimeoutMs: options.streamIdleTimeoutMs,
+            maxFirstEventBytes: options.maxFirstEventBytes,
+            maxHeldBytes: options.maxHeldBodyBytes,
+            maxDecodedBytes: options.maxDecodedBodyBytes,
             expectDone,
             onBodyEnd(outcome) {
               budget.dispose();

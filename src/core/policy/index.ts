@@ -1,0 +1,1 @@
+export { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-limit.js';
