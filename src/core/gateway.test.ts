@@ -32,8 +32,9 @@ const request = (path: string, init: RequestInit = {}) =>
 describe('createGateway', () => {
   it('turns an unexpected failure into a plain 500 naming only the request id, and logs it without secrets', async () => {
     const { gateway, logs } = gatewayWith({
-      // Not a Response at all: the gateway trips over it, which is exactly the kind of bug to contain.
-      fetch: async () => ({ status: 200, detail: TOKEN }) as unknown as Response,
+      // Not a Response at all (headers it cannot list): the gateway trips over it, the kind of bug to contain.
+      fetch: async () =>
+        ({ status: 200, headers: { get: () => null }, detail: TOKEN }) as unknown as Response,
     });
     const response = await gateway.fetch(request('/v1/models'));
     expect(response.status).toBe(500);
@@ -233,10 +234,11 @@ describe('createGateway with a startTimer of its own', () => {
     });
     const json = await gateway.fetch(request('/v1/embeddings', { method: 'POST', body: '{}' }));
     expect(await json.json()).toEqual({ ok: true });
-    // The request's deadline (rounded down to a 100 ms step), the upstream headers, the idle body.
+    // The request's deadline (rounded down to a 100 ms step), the upstream headers, the idle body, the upload.
     expect(started.map((timer) => timer.ms).sort((a, b) => a - b)).toEqual([
       7000,
       9000,
+      30_000,
       expect.closeTo(600_000, -3),
     ]);
     expect(started.every((timer) => timer.cancelled)).toBe(true);
@@ -244,11 +246,12 @@ describe('createGateway with a startTimer of its own', () => {
     started.length = 0;
     const stream = await gateway.fetch(request('/v1/chat/completions', { method: 'POST', body: '{}' }));
     expect(await stream.text()).toContain('[DONE]');
-    // Headers, first event, then the idle watchdog of the relayed stream, and the deadline.
+    // Headers, first event, then the idle watchdog of the relayed stream, the upload, and the deadline.
     expect(started.map((timer) => timer.ms).sort((a, b) => a - b)).toEqual([
       7000,
       8000,
       9000,
+      30_000,
       expect.closeTo(600_000, -3),
     ]);
     expect(started.every((timer) => timer.cancelled)).toBe(true);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listSource, pushSource } from '../../../test/fixtures/scripted-source.js';
 import { bodyStream } from '../exchange/exchange.js';
+import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import {
   awaitFirstEvent,
   errorEvent,
@@ -109,6 +110,40 @@ describe('awaitFirstEvent', () => {
   it('does not count an event with no blank line after it yet', async () => {
     const { reader } = listSource(['data: x\n']);
     expect(await first(reader)).toEqual({ ok: false, reason: 'ended' });
+  });
+
+  it('is "too_large" past maxBytes without an event boundary, holding no more, aborting and cancelling', async () => {
+    const { reader, state } = listSource(Array.from({ length: 100 }, () => 'x'.repeat(100)));
+    const { abort, aborts } = aborter();
+    const result = await awaitFirstEvent(reader, { deadlineMs: 10_000, maxBytes: 1_000, abort });
+    expect(result).toEqual({ ok: false, reason: 'too_large' });
+    // 1_000 bytes allowed: the eleventh chunk of 100 passes the cap, and nothing more is read.
+    expect(state.pulls).toBe(11);
+    expect(aborts.count).toBe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.cancelled).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('holds a first event that fits maxBytes exactly', async () => {
+    const event = 'data: 12345\n\n';
+    const result = await awaitFirstEvent(listSource([event]).reader, {
+      deadlineMs: 10_000,
+      maxBytes: event.length,
+      abort: () => {},
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('is "too_large" when the decoded body passes its cap', async () => {
+    const reader = {
+      read: () => Promise.reject(new DecodedBodyTooLargeError(10)),
+      cancel: async () => {},
+    };
+    expect(await first(reader as unknown as ReadableStreamDefaultReader<Uint8Array>)).toEqual({
+      ok: false,
+      reason: 'too_large',
+    });
   });
 
   it('is "ended" when the stream ends first, even with no byte', async () => {
