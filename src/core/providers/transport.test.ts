@@ -47,7 +47,9 @@ describe('fetchTransport and Content-Encoding', () => {
       expect(answer.headers.get('content-encoding')).toBeNull();
       expect(answer.headers.get('content-length')).toBeNull();
       const listed: string[] = [];
-      answer.headers.forEach((_value, name) => listed.push(name));
+      answer.headers.forEach((_value, name) => {
+        listed.push(name);
+      });
       expect(listed).toEqual(['content-type']);
       expect(await readAll(answer.body as never)).toBe('decoded text');
     },
