@@ -39,7 +39,7 @@ describe('fetchTransport and Content-Encoding', () => {
     expect(await readAll(answer.body as never)).toBe('{"a":1}');
   });
 
-  it.each(['gzip', 'x-gzip', 'deflate', 'br', ' GZIP '])(
+  it.each(['gzip', 'br', ' GZIP '])(
     'takes an answer in %j as decoded by fetch: no Content-Encoding or Content-Length left',
     async (coding) => {
       const headers = { 'content-type': 'text/plain', 'content-encoding': coding, 'content-length': '3' };
@@ -55,7 +55,7 @@ describe('fetchTransport and Content-Encoding', () => {
     },
   );
 
-  it.each(['gzip, br', 'zstd', 'compress', 'br, gzip'])(
+  it.each(['gzip, br', 'zstd', 'compress', 'br, gzip', 'deflate', 'x-gzip'])(
     'fails the attempt for %j, which fetch may or may not have decoded',
     async (coding) => {
       const { send } = answering('bytes', { 'content-encoding': coding });

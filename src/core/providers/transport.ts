@@ -34,8 +34,8 @@ export type UpstreamTransport = (url: string, request: UpstreamRequest) => Promi
 /** The subset of `fetch` the fetch transport calls. `globalThis.fetch` fits. */
 export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response>;
 
-/** The codings a runtime's `fetch` decodes by itself (Node's undici and workerd both), one at a time. */
-const FETCH_DECODES = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+/** The codings every runtime's `fetch` decodes by itself, one at a time (workerd leaves deflate encoded). */
+const FETCH_DECODES = new Set(['gzip', 'br']);
 
 /** An upstream answer in an encoding the gateway cannot pass on faithfully: the attempt fails. */
 export class UnsupportedEncodingError extends Error {
@@ -46,7 +46,7 @@ export class UnsupportedEncodingError extends Error {
 }
 
 /**
- * A transport on a Web `fetch`, which decodes gzip, deflate and br itself: such an answer comes without its
+ * A transport on a Web `fetch`, which decodes gzip and br itself: such an answer comes without its
  * Content-Encoding, its decoded size capped. Whether `fetch` decoded anything else (stacked or unknown
  * codings) differs between runtimes, so such an answer fails the attempt rather than reaching the client
  * under a header that may lie.
