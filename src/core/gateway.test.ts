@@ -257,3 +257,64 @@ describe('createGateway with a startTimer of its own', () => {
     expect(started.every((timer) => timer.cancelled)).toBe(true);
   });
 });
+
+describe('createGateway: per-key slots', () => {
+  it('gives every slot back exactly once, however the answer ended (one slot per key, so a leak would show)', async () => {
+    let mode: 'json' | 'stream' | 'endless' | 'fail' | 'cut' = 'json';
+    const { gateway } = gatewayWith({
+      env: { MAX_CONCURRENT_REQUESTS_PER_KEY: '1', MAX_OPEN_STREAMS_PER_KEY: '1', MAX_ATTEMPTS: '1' },
+      fetch: async () => {
+        if (mode === 'fail') return new Response('{}', { status: 500 });
+        if (mode === 'json') return Response.json({ ok: true });
+        const encoder = new TextEncoder();
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(encoder.encode('data: {"x":1}\n\n'));
+            if (mode === 'stream') {
+              controller.enqueue(encoder.encode('data: [DONE]\n\n'));
+              controller.close();
+            }
+          },
+          pull(controller) {
+            if (mode === 'cut') controller.error(new Error('reset'));
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      },
+    });
+    const post = () => gateway.fetch(request('/v1/chat/completions', { method: 'POST', body: '{}' }));
+    const next = async () => {
+      const response = await post();
+      expect(response.status).not.toBe(429);
+      return response;
+    };
+    for (const round of [1, 2]) {
+      mode = 'json';
+      expect((await next()).status, `round ${round}`).toBe(200);
+      mode = 'stream';
+      expect(await (await next()).text()).toContain('[DONE]');
+      mode = 'cut';
+      expect(await (await next()).text()).toContain('upstream_stream_interrupted');
+      mode = 'endless';
+      const open = await next();
+      const reader = open.body?.getReader();
+      await reader?.read();
+      // While it is open, the key's one slot is taken.
+      const refused = await post();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      await reader?.cancel();
+      mode = 'fail';
+      expect((await next()).status).toBeGreaterThanOrEqual(500);
+      // A refused key check takes no slot.
+      const unknown = await gateway.fetch(
+        request('/v1/chat/completions', {
+          method: 'POST',
+          body: '{}',
+          headers: { authorization: 'Bearer nope' },
+        }),
+      );
+      expect(unknown.status).toBe(401);
+    }
+  });
+});
