@@ -47,7 +47,7 @@ describe('npm run bench -- --quick (tiny settings)', () => {
     // `npm test` has just built dist/; rebuilding here could race other tests that start dist/gateway.mjs.
     const skipBuild = existsSync(join(root, 'dist/gateway.mjs')) ? ['--skip-build'] : [];
     const args = ['bench/run.mjs', '--quick', '--duration', '1', '--streams', '10', '--chunks', '3'];
-    args.push('--stream-rounds', '2', '--stream-warm-up', '1');
+    args.push('--stream-rounds', '2', '--stream-warm-up', '1', '--cold-rounds', '1');
     const { stdout } = await promisify(execFile)(process.execPath, [...args, ...skipBuild, '--out', out], {
       cwd: root,
       timeout: 120_000,
@@ -107,6 +107,22 @@ describe('npm run bench -- --quick (tiny settings)', () => {
         }
       }
     }
+    // The cold scenario: a fresh bare proxy and a fresh gateway, one burst to wake each, one measured.
+    for (const target of ['bare', 'gateway']) {
+      const cold = report.scenarios.coldStream?.[target] as Numbers & { perRound: { pid: number }[] };
+      expect(cold, `coldStream.${target}`).toBeDefined();
+      expect(cold.completed, `${target} cold completed streams`).toBe(10);
+      expect(cold.chunks, `${target} cold chunks`).toBe(30);
+      expect(cold.peakRssMb as number).toBeGreaterThan(0);
+      expect(cold.lifetimePeakRssMb as number).toBeGreaterThanOrEqual(cold.peakRssMb as number);
+      expect((cold.cpuSeconds as number) >= 0).toBe(true);
+      expect(cold.perRound).toHaveLength(1);
+      for (const { pid } of cold.perRound) {
+        expect(pid).toBeGreaterThan(0);
+        expect(pid).not.toBe(report.targets[target]?.pid);
+        expect(isRunning(pid), `cold ${target} process ${pid} still running`).toBe(false);
+      }
+    }
     expect(report.checks.map((check) => check.id)).toEqual([
       'throughput',
       'latencyP99Added',
@@ -115,10 +131,13 @@ describe('npm run bench -- --quick (tiny settings)', () => {
       'streamPeakRss',
       'idleRss',
       'idleRssStart',
+      'coldStreamCpu',
+      'coldStreamPeakRss',
     ]);
     for (const check of report.checks) {
       expect(typeof check.holds).toBe('boolean');
-      expect(Number.isFinite(check.value)).toBe(true);
+      // CPU time comes in clock ticks (10 ms): a tiny cold burst may use none in either process (0 / 0).
+      if (check.id !== 'coldStreamCpu') expect(Number.isFinite(check.value), check.id).toBe(true);
     }
     for (const target of TARGETS) {
       const { pid } = report.targets[target] ?? { pid: 0 };

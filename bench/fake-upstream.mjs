@@ -1,6 +1,7 @@
-// A fast fake OpenAI-compatible provider for the benchmark: small JSON chat completions, and SSE streams of
-// N chunks M ms apart, each chunk carrying the time it was sent (`bench_sent_at`, epoch milliseconds with
-// sub-millisecond precision, comparable across processes). Listens on 127.0.0.1:$PORT (0 = any free port) and
+// A fast fake OpenAI-compatible provider for the benchmark: small JSON chat completions (with usage), and SSE
+// streams of N chunks M ms apart (the last with finish_reason "stop", then a usage chunk when the request asks
+// for it, as OpenAI sends them), each chunk carrying the time it was sent (`bench_sent_at`, epoch milliseconds
+// with sub-millisecond precision, comparable across processes). Listens on 127.0.0.1:$PORT (0 = any free port) and
 // prints `listening on http://127.0.0.1:<port>` when ready.
 import { createServer } from 'node:http';
 
@@ -42,11 +43,21 @@ function intField(body, field, fallback, max) {
 }
 
 /**
+ * The usage-only chunk of a stream whose request asked for it (`stream_options.include_usage`), as OpenAI sends
+ * it: no choices, the usage of the whole answer.
+ * @param {number} chunks
+ */
+const usageChunk = (chunks) =>
+  `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model",` +
+  `"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":${chunks},"total_tokens":${12 + chunks}}}\n\n`;
+
+/**
  * @param {import('node:http').ServerResponse} res
  * @param {number} chunks
  * @param {number} intervalMs
+ * @param {boolean} includeUsage
  */
-function stream(res, chunks, intervalMs) {
+function stream(res, chunks, intervalMs, includeUsage) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const start = performance.now();
   let sent = 0;
@@ -56,12 +67,12 @@ function stream(res, chunks, intervalMs) {
     if (res.destroyed) return;
     const chunk =
       `{"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model",` +
-      `"choices":[{"index":0,"delta":{"content":"token${sent} "},"finish_reason":null}],` +
+      `"choices":[{"index":0,"delta":{"content":"token${sent} "},"finish_reason":${sent + 1 >= chunks ? '"stop"' : 'null'}}],` +
       `"bench_sent_at":${now()}}`;
     res.write(`data: ${chunk}\n\n`);
     sent += 1;
     if (sent >= chunks) {
-      res.end('data: [DONE]\n\n');
+      res.end(includeUsage ? `${usageChunk(chunks)}data: [DONE]\n\n` : 'data: [DONE]\n\n');
       return;
     }
     // Scheduled against the stream's start, so that timer lateness does not accumulate.
@@ -87,6 +98,7 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
         res,
         Math.max(1, intField(body, 'bench_chunks', 20, MAX_CHUNKS)),
         intField(body, 'bench_interval_ms', 50, MAX_INTERVAL_MS),
+        /"include_usage"\s*:\s*true/.test(body),
       );
     } else {
       res.writeHead(200, COMPLETION_HEADERS);

@@ -13,6 +13,8 @@ export const USAGE = `Usage: npm run bench [-- options]
   --stream-rounds <n>      bursts of streams per target, taking turns (default 5, quick 2)
   --stream-warm-up <n>     unmeasured bursts per target before them (default 2, quick 0)
   --stagger <ms>           spread the stream starts over this many ms (default 0: all at once)
+  --cold-rounds <n>        fresh processes per target in the cold streaming scenario (default 3, quick 1)
+  --cold-stagger <ms>      spread of the cold bursts' stream starts (default 250)
   --out <file>             JSON report (default bench/results/latest.json)
   --skip-build             do not run \`npm run build\` first
   --routing                configure the gateway with model lists (model routing reads every body)
@@ -51,6 +53,8 @@ export function parseOptions(argv) {
       'stream-rounds': { type: 'string' },
       'stream-warm-up': { type: 'string' },
       stagger: { type: 'string' },
+      'cold-rounds': { type: 'string' },
+      'cold-stagger': { type: 'string' },
       out: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
       routing: { type: 'boolean', default: false },
@@ -77,6 +81,8 @@ export function parseOptions(argv) {
     streamRounds: numberOption('stream-rounds', values['stream-rounds'], quick ? 2 : 5, 1, 20),
     streamWarmUp: numberOption('stream-warm-up', values['stream-warm-up'], quick ? 0 : 2, 0, 20),
     staggerMs: numberOption('stagger', values.stagger, 0, 0, 60_000),
+    coldRounds: numberOption('cold-rounds', values['cold-rounds'], quick ? 1 : 3, 1, 20),
+    coldStaggerMs: numberOption('cold-stagger', values['cold-stagger'], 250, 0, 60_000),
     out: values.out ?? 'bench/results/latest.json',
   };
 }

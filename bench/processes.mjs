@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from './stats.mjs';
 
-/** @typedef {{ name: string, pid: number, url: string, logFile: string }} Server */
+/**
+ * @typedef {{ name: string, pid: number, url: string, logFile: string, stop: (graceMs?: number) => Promise<void> }} Server
+ */
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const children = new Set();
@@ -49,7 +51,9 @@ export async function startServer({ name, args, env, timeoutMs = 15_000 }) {
       );
     }
     const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(logFile, 'utf8'));
-    if (match?.[1] && child.pid !== undefined) return { name, pid: child.pid, url: match[1], logFile };
+    if (match?.[1] && child.pid !== undefined) {
+      return { name, pid: child.pid, url: match[1], logFile, stop: (graceMs) => stopChild(child, graceMs) };
+    }
     await sleep(50);
   }
   throw new Error(`${name} did not print its URL within ${timeoutMs} ms:\n${tail(logFile)}`);
@@ -62,6 +66,18 @@ export function build() {
     timeout: 180_000,
   });
   if (result.status !== 0) throw new Error(`npm run build failed (${result.status ?? result.signal})`);
+}
+
+/**
+ * Sends SIGTERM to one server, waits up to `graceMs` for it to exit, then SIGKILLs it.
+ * @param {import('node:child_process').ChildProcess} child
+ */
+async function stopChild(child, graceMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(graceMs)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 /** Sends SIGTERM to every server, waits up to `graceMs` for them to exit, then SIGKILLs the rest. */

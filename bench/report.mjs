@@ -25,10 +25,11 @@ export function machineInfo() {
  * @param {{ scenarios: { throughput: Record<TargetId, { requestsPerSecond: number }>,
  *   latency: Record<TargetId, { p50Ms: number, p99Ms: number, addedP50Ms?: number, addedP99Ms?: number }>,
  *   streaming: Record<TargetId, { p50Ms: number, p99Ms: number, peakRssMb: number }>,
- *   idleRss: Record<TargetId, { startMb: number, warmMb: number }> } }} report
+ *   idleRss: Record<TargetId, { startMb: number, warmMb: number }>,
+ *   coldStream?: Record<'bare' | 'gateway', { cpuSeconds: number, peakRssMb: number }> } }} report
  */
 export function evaluate(report) {
-  const { throughput, latency, streaming, idleRss } = report.scenarios;
+  const { throughput, latency, streaming, idleRss, coldStream } = report.scenarios;
   for (const id of /** @type {TargetId[]} */ (Object.keys(TARGETS))) {
     latency[id].addedP50Ms = latency[id].p50Ms - latency.direct.p50Ms;
     latency[id].addedP99Ms = latency[id].p99Ms - latency.direct.p99Ms;
@@ -89,6 +90,24 @@ export function evaluate(report) {
       1.5,
       'max',
     ),
+    ...(coldStream === undefined
+      ? []
+      : [
+          check(
+            'coldStreamCpu',
+            'cold process: CPU for a burst of streams <= 1.25x bare proxy',
+            relative(coldStream, 'cpuSeconds'),
+            1.25,
+            'max',
+          ),
+          check(
+            'coldStreamPeakRss',
+            'cold process: peak RSS with streams open <= 1.2x bare proxy',
+            relative(coldStream, 'peakRssMb'),
+            1.2,
+            'max',
+          ),
+        ]),
   ];
 }
 
@@ -165,6 +184,26 @@ export function renderMarkdown(report) {
   row('', 'CPU s per burst (direct: upstream)', pick(sc.streaming, 'cpuSeconds'), 2);
   row('4. idle RSS (direct: upstream)', 'after start, MB', pick(sc.idleRss, 'startMb'), 1);
   row('', `after warm-up, MB`, pick(sc.idleRss, 'warmMb'), 1);
+  if (sc.coldStream !== undefined) {
+    /** @param {string} key */
+    const cold = (key) => ({
+      direct: Number.NaN,
+      bare: sc.coldStream.bare[key],
+      gateway: sc.coldStream.gateway[key],
+    });
+    const fresh = `${s.coldRounds} fresh process${s.coldRounds === 1 ? '' : 'es'} each`;
+    row(
+      `5. cold streaming (${fresh}: 1 burst to wake, 1 measured; starts over ${s.coldStaggerMs} ms)`,
+      'CPU s for the measured burst',
+      cold('cpuSeconds'),
+      2,
+    );
+    row('', 'CPU s for the first burst', cold('warmUpCpuSeconds'), 2);
+    row('', 'chunk delay p50 ms', cold('p50Ms'), 3);
+    row('', 'chunk delay p99 ms', cold('p99Ms'), 3);
+    row('', 'peak RSS MB (measured burst)', cold('peakRssMb'), 1);
+    row('', 'peak RSS MB (both bursts)', cold('lifetimePeakRssMb'), 1);
+  }
   lines.push('', '| Target (gateway against bare proxy) | Measured | Holds |', '| --- | --- | --- |');
   for (const c of report.checks)
     lines.push(`| ${c.target} | ${c.measured} | ${c.holds ? 'yes' : '**NO**'} |`);
@@ -189,6 +228,12 @@ export function warningsFor({ scenarios, otherLoad }) {
     if (s.errors > 0 || s.completed !== s.streams) {
       warnings.push(
         `streaming ${TARGETS[id]}: ${s.completed}/${s.streams} streams completed, ${s.errors} failed`,
+      );
+    }
+    const c = id === 'direct' ? undefined : scenarios.coldStream?.[id];
+    if (c !== undefined && (c.errors > 0 || c.completed !== c.streams)) {
+      warnings.push(
+        `cold streaming ${TARGETS[id]}: ${c.completed}/${c.streams} streams completed, ${c.errors} failed`,
       );
     }
     const achieved = scenarios.latency[id].achievedRps;

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { coldStreaming } from './cold.mjs';
 import { latencyRound, summarizeLatency, summarizeThroughput, throughputRound, warmUp } from './load.mjs';
 import { parseOptions, USAGE } from './options.mjs';
 import { readProcess, startSampler, watchOtherLoad } from './proc-sampler.mjs';
@@ -21,38 +22,58 @@ let stopping = false;
 /** @typedef {import('./report.mjs').TargetId} TargetId */
 /** @typedef {{ id: TargetId, process: string, pid: number, url: string }} Target */
 
+const base = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0' };
+
+/**
+ * The gateway's environment: the fake upstream as its one provider (or, with `--routing`, model lists on).
+ * @param {string} upstreamUrl
+ * @param {import('./options.mjs').BenchOptions} options
+ */
+const gatewayEnv = (upstreamUrl, options) => ({
+  ...base,
+  HOST: '127.0.0.1',
+  PROXY_API_KEYS: CLIENT_KEY,
+  ...(options.routing
+    ? {
+        // Model routing on: the gateway reads the model out of every body. The second provider serves
+        // other models only, so every request still goes to the fake upstream.
+        ADDITIONAL_PROVIDERS: JSON.stringify([
+          { id: 'default', baseUrl: upstreamUrl, token: 'bench-upstream-token', models: ['bench-*'] },
+          { id: 'other', baseUrl: 'http://127.0.0.1:9', models: ['other-model'] },
+        ]),
+      }
+    : { DEFAULT_OPENAI_PROVIDER: upstreamUrl, DEFAULT_OPENAI_TOKEN: 'bench-upstream-token' }),
+});
+
+/**
+ * Starts a fresh bare proxy or gateway in front of `upstreamUrl`.
+ * @param {'bare' | 'gateway'} id
+ * @param {string} upstreamUrl
+ * @param {import('./options.mjs').BenchOptions} options
+ * @param {string} [suffix] told apart in the log file names
+ */
+const startProxy = (id, upstreamUrl, options, suffix = '') =>
+  id === 'bare'
+    ? startServer({
+        name: `bare-proxy${suffix}`,
+        args: [join(root, 'bench/bare-proxy.mjs')],
+        env: { ...base, UPSTREAM_URL: upstreamUrl },
+      })
+    : startServer({
+        name: `gateway${suffix}`,
+        args: [join(root, 'dist/gateway.mjs')],
+        env: gatewayEnv(upstreamUrl, options),
+      });
+
 /** @param {import('./options.mjs').BenchOptions} options */
 async function startTargets(options) {
-  const base = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0' };
   const upstream = await startServer({
     name: 'upstream',
     args: [join(root, 'bench/fake-upstream.mjs')],
     env: base,
   });
-  const bare = await startServer({
-    name: 'bare-proxy',
-    args: [join(root, 'bench/bare-proxy.mjs')],
-    env: { ...base, UPSTREAM_URL: upstream.url },
-  });
-  const gateway = await startServer({
-    name: 'gateway',
-    args: [join(root, 'dist/gateway.mjs')],
-    env: {
-      ...base,
-      HOST: '127.0.0.1',
-      PROXY_API_KEYS: CLIENT_KEY,
-      ...(options.routing
-        ? {
-            // Model routing on: the gateway reads the model out of every body. The second provider serves
-            // other models only, so every request still goes to the fake upstream.
-            ADDITIONAL_PROVIDERS: JSON.stringify([
-              { id: 'default', baseUrl: upstream.url, token: 'bench-upstream-token', models: ['bench-*'] },
-              { id: 'other', baseUrl: 'http://127.0.0.1:9', models: ['other-model'] },
-            ]),
-          }
-        : { DEFAULT_OPENAI_PROVIDER: upstream.url, DEFAULT_OPENAI_TOKEN: 'bench-upstream-token' }),
-    },
-  });
+  const bare = await startProxy('bare', upstream.url, options);
+  const gateway = await startProxy('gateway', upstream.url, options);
   /** @type {Target[]} */
   const targets = [
     { id: 'direct', process: upstream.name, pid: upstream.pid, url: upstream.url },
@@ -220,9 +241,21 @@ async function measureAll(options) {
   const idleRss = {};
   for (const { id, process } of targets)
     idleRss[id] = { startMb: idleStart[id], warmMb: idleWarm[id], process };
+  // Last, so that its extra processes disturb nothing else: fresh processes, one burst to wake them, one measured.
+  let cold = 0;
+  const coldStream = await coldStreaming({
+    start: {
+      bare: () => startProxy('bare', targets[0]?.url ?? '', options, `-cold-${++cold}`),
+      gateway: () => startProxy('gateway', targets[0]?.url ?? '', options, `-cold-${++cold}`),
+    },
+    rounds: options.coldRounds,
+    stream: { ...stream, streams: options.streams, staggerMs: options.coldStaggerMs },
+    log,
+    stopping: () => stopping,
+  });
   return {
     targets,
-    scenarios: { throughput, latency, streaming, idleRss },
+    scenarios: { throughput, latency, streaming, idleRss, coldStream },
     otherLoad: otherLoad.stop(availableParallelism()),
   };
 }
@@ -241,7 +274,9 @@ async function main() {
   const started = Date.now();
   // Every step is bounded; this is the last resort if one is not.
   const budgetMs =
-    (options.throughputSeconds + options.latencySeconds + options.warmupSeconds) * 3_000 + 240_000;
+    (options.throughputSeconds + options.latencySeconds + options.warmupSeconds) * 3_000 +
+    options.coldRounds * 30_000 +
+    240_000;
   setTimeout(() => {
     log(`still running after ${budgetMs / 1000} s: giving up`);
     killAllNow();
