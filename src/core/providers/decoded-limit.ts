@@ -1,6 +1,12 @@
 import type { BodyReader, HeaderSource } from '../exchange/exchange.js';
 
-/** A compressed answer decoded past its cap (`MAX_DECODED_BODY_BYTES`): a decompression bomb, or as good as one. */
+/**
+ * A compressed answer decoded past its cap (`MAX_DECODED_BODY_BYTES`): a decompression bomb, or as good as one.
+ * The attempt fails (`decoded_too_large`); its message names the setting, nothing of the body.
+ *
+ * @example
+ * if (error instanceof DecodedBodyTooLargeError) return { ok: false, reason: 'too_large' };
+ */
 export class DecodedBodyTooLargeError extends Error {
   constructor(maxBytes: number) {
     super(`The upstream answer decodes to more than ${maxBytes} bytes (MAX_DECODED_BODY_BYTES).`);
@@ -8,7 +14,13 @@ export class DecodedBodyTooLargeError extends Error {
   }
 }
 
-/** The encoding an upstream answer names, or undefined when it names none (or `identity`). */
+/**
+ * The encoding an upstream answer names, trimmed and lowercased (`gzip, br` stays whole), or undefined when it
+ * names none (or `identity`).
+ *
+ * @example
+ * contentCoding(new Headers({ 'content-encoding': ' GZIP ' })); // 'gzip'
+ */
 export function contentCoding(headers: HeaderSource): string | undefined {
   const value = headers.get('content-encoding');
   if (value === null) return undefined;

@@ -37,7 +37,13 @@ export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response
 /** The codings every runtime's `fetch` decodes by itself, one at a time (workerd leaves deflate encoded). */
 const FETCH_DECODES = new Set(['gzip', 'br']);
 
-/** An upstream answer in an encoding the gateway cannot pass on faithfully: the attempt fails. */
+/**
+ * An upstream answer in an encoding the gateway cannot pass on faithfully: the attempt fails
+ * (`unsupported_encoding`).
+ *
+ * @example
+ * if (error instanceof UnsupportedEncodingError) return fail({ kind: 'unsupported_encoding' });
+ */
 export class UnsupportedEncodingError extends Error {
   constructor(coding: string) {
     super(`The upstream answer is encoded as "${coding.slice(0, 40)}", which the gateway cannot decode.`);
