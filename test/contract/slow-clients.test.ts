@@ -138,14 +138,14 @@ describe('slow and idle clients (node)', () => {
   it.each([
     ['401 (no valid key)', 'Bearer not-a-key', 401],
     ['413 (declared too large)', `Bearer ${CLIENT_KEY}`, 413],
+    ['401 on the Web adapter path (a percent-escape in the path)', 'Bearer not-a-key', 401],
   ])(
     'closes the connection after a %s instead of draining a body nobody wants',
-    async (_what, authorization, status) => {
+    async (what, authorization, status) => {
       const sender = await client();
       const length = status === 413 ? 100 * 1024 * 1024 * 1024 : 50 * 1024 * 1024;
-      sender.write(
-        HEAD('/v1/audio/transcriptions', [`Authorization: ${authorization}`, `Content-Length: ${length}`]),
-      );
+      const path = what.includes('Web adapter') ? '/v1/audio/transcriptions%2Dx' : '/v1/audio/transcriptions';
+      sender.write(HEAD(path, [`Authorization: ${authorization}`, `Content-Length: ${length}`]));
       const chunk = Buffer.alloc(16 * 1024, 'x');
       const feed = setInterval(() => sender.write(chunk), 20);
       try {
@@ -154,7 +154,9 @@ describe('slow and idle clients (node)', () => {
         clearInterval(feed);
       }
       expect(statusOf(sender.received())).toBe(status);
-      expect(sender.received().toLowerCase()).toContain('connection: close');
+      // The Web adapter (@hono/node-server) writes its own headers, and closes such a connection itself.
+      if (!what.includes('Web adapter'))
+        expect(sender.received().toLowerCase()).toContain('connection: close');
     },
   );
 
