@@ -1,11 +1,11 @@
 import { presentedKeys } from '../auth/client-keys.js';
 import type { KeyVerifier } from '../auth/key-verifier.js';
-import { ClientClosedError, GatewayError, RateLimitError } from '../errors/gateway-error.js';
+import { ClientClosedError, GatewayError } from '../errors/gateway-error.js';
 import { errorResponse } from '../errors/render-error.js';
 import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
 import type { RequestContext, RequestRecord } from '../exchange/request-record.js';
 import type { Logger } from '../logger.js';
-import { type ConcurrencyLimit, createConcurrencyLimit } from '../policy/concurrency-limit.js';
+import { createKeySlots, type KeySlots } from '../policy/key-slots.js';
 import type { CorsPolicy } from './cors.js';
 import type { RequestLogger } from './request-log.js';
 
@@ -27,27 +27,6 @@ export interface ProxyRouteOptions {
    * `rate_limit_exceeded` with `Retry-After: 1`. Leave it out (or both 0) for no bookkeeping at all.
    */
   perKey?: { maxRequests: number; maxStreams: number } | undefined;
-}
-
-/** Slots held per client key: requests until their answer has ended, and open event streams among them. */
-interface KeySlots {
-  readonly requests: ConcurrencyLimit;
-  readonly streams: ConcurrencyLimit;
-  readonly maxRequests: number;
-  readonly maxStreams: number;
-}
-
-function isEventStream(answer: GatewayResponse): boolean {
-  return answer.headers.get('content-type')?.startsWith('text/event-stream') === true;
-}
-
-/** Cancels a body source that will not be sent, whatever its `cancel` does. */
-function discard(answer: GatewayResponse): void {
-  const { body } = answer;
-  if (body === null || body instanceof Uint8Array) return;
-  try {
-    void Promise.resolve(body.cancel()).catch(() => {});
-  } catch {}
 }
 
 /**
@@ -85,12 +64,7 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
   const slots: KeySlots | undefined =
     perKey === undefined || (perKey.maxRequests === 0 && perKey.maxStreams === 0)
       ? undefined
-      : {
-          requests: createConcurrencyLimit(),
-          streams: createConcurrencyLimit(),
-          maxRequests: perKey.maxRequests,
-          maxStreams: perKey.maxStreams,
-        };
+      : createKeySlots(perKey);
   /** A `/v1/*` answer: the key checked, then forwarded; any failure as an OpenAI-shaped error. */
   const proxied = async (request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> => {
     try {
@@ -98,7 +72,15 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
       const verifying = verifyKey(presentedKeys(request.headers));
       const key = typeof verifying === 'string' ? verifying : await verifying;
       if (slots === undefined) return await forward(request, record);
-      return await forwardWithin(slots, key, request, record);
+      slots.enter(key);
+      let answer: GatewayResponse;
+      try {
+        answer = await forward(request, record);
+      } catch (error) {
+        slots.leave(key);
+        throw error;
+      }
+      return slots.hold(key, answer, record);
     } catch (error) {
       // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
       const ours = error instanceof GatewayError;
@@ -106,46 +88,6 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
       if (!ours && !gone) logger(unexpectedError(error, record.id, redact));
       return errorResponse(gone ? new ClientClosedError() : error, record.id);
     }
-  };
-  /** Forwards while `key` holds a request slot (and a stream slot for an event stream), each freed once at its end. */
-  const forwardWithin = async (
-    slots: KeySlots,
-    key: string,
-    request: GatewayRequest,
-    record: RequestRecord,
-  ): Promise<GatewayResponse> => {
-    if (!slots.requests.acquire(key, slots.maxRequests)) {
-      throw new RateLimitError(
-        `This API key already has ${slots.maxRequests} requests in flight (MAX_CONCURRENT_REQUESTS_PER_KEY). Retry when one has finished.`,
-        { retryAfterSeconds: 1 },
-      );
-    }
-    let answer: GatewayResponse;
-    try {
-      answer = await forward(request, record);
-    } catch (error) {
-      slots.requests.release(key);
-      throw error;
-    }
-    const done = record.done;
-    if (done === undefined) {
-      slots.requests.release(key);
-      return answer;
-    }
-    const stream = isEventStream(answer);
-    if (stream && !slots.streams.acquire(key, slots.maxStreams)) {
-      discard(answer);
-      slots.requests.release(key);
-      throw new RateLimitError(
-        `This API key already has ${slots.maxStreams} streams open (MAX_OPEN_STREAMS_PER_KEY). Retry when one has finished.`,
-        { retryAfterSeconds: 1 },
-      );
-    }
-    void done.then(() => {
-      slots.requests.release(key);
-      if (stream) slots.streams.release(key);
-    });
-    return answer;
   };
   return {
     claims(method, path) {
