@@ -13,6 +13,9 @@ await build({
   sourcemap: 'linked',
   legalComments: 'linked',
   logLevel: 'warning',
+  // The state store's clients stay in node_modules, loaded only when REDIS_URL or GATEWAY_DB is set (and
+  // node-sqlite3-wasm finds its .wasm beside its own file).
+  external: ['ioredis', 'node-sqlite3-wasm'],
   // undici is CommonJS and calls `require` for Node's built-in modules, which an ES module does not have.
   banner: {
     js: "import { createRequire as __gatewayCreateRequire } from 'node:module'; const require = __gatewayCreateRequire(import.meta.url);",

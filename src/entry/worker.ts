@@ -25,6 +25,12 @@ export function createWorker(options: WorkerOptions = {}): ExportedHandler<Env> 
     if (gateway === undefined) {
       try {
         const config = parseConfig(env, { file });
+        if (config.store.engine !== 'memory') {
+          const name = config.store.engine === 'redis' ? 'REDIS_URL' : 'GATEWAY_DB';
+          throw new ConfigError(
+            `Invalid configuration: ${name}: Node only; on Workers the shared state is the GATEWAY_STATE Durable Object binding (wrangler.toml)`,
+          );
+        }
         gateway = createGateway({ config, runtime: 'workers', statsScope: 'isolate' });
       } catch (error) {
         gateway = error instanceof ConfigError ? error : new ConfigError('Invalid configuration.');
@@ -47,5 +53,8 @@ export function createWorker(options: WorkerOptions = {}): ExportedHandler<Env> 
     },
   };
 }
+
+/** The Durable Object class of the `GATEWAY_STATE` binding: an entry of your own must export it too. */
+export { GatewayState } from './durable-state.js';
 
 export default createWorker();

@@ -27,8 +27,9 @@ export const startNodeTarget: StartTarget = async (env) => {
 };
 
 const wranglerToml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
-const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wranglerToml)?.[1];
-const compatibilityFlags = [
+/** The Workers runtime settings of wrangler.toml, for every Miniflare the tests start. */
+export const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wranglerToml)?.[1];
+export const compatibilityFlags = [
   ...(/^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(wranglerToml)?.[1] ?? '').matchAll(/"([^"]+)"/g),
 ].map((match) => match[1] as string);
 

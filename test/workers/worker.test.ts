@@ -81,6 +81,26 @@ describe('the Worker in workerd', () => {
     }
   });
 
+  it('names REDIS_URL and GATEWAY_DB as Node only (the Workers state is the GATEWAY_STATE binding)', async () => {
+    for (const [name, value] of [
+      ['REDIS_URL', `redis://user:${SECRET}@redis.example:6379`],
+      ['GATEWAY_DB', './gateway.db'],
+    ] as const) {
+      const gateway = await startWorkerTarget({ [name]: value, PROXY_API_KEYS: 'k' });
+      try {
+        const response = await fetch(`${gateway.url}/health`);
+        expect(response.status).toBe(500);
+        const text = await response.text();
+        expect(text).not.toContain(SECRET);
+        expect(JSON.parse(text).error.message).toBe(
+          `Invalid configuration: ${name}: Node only; on Workers the shared state is the GATEWAY_STATE Durable Object binding (wrangler.toml)`,
+        );
+      } finally {
+        await gateway.close();
+      }
+    }
+  });
+
   it('refuses proxied requests naming PROXY_API_KEYS when it is not set, and still serves /health', async () => {
     const upstream = await startFakeUpstream();
     const gateway = await startWorkerTarget({
@@ -161,6 +181,8 @@ describe('the Worker in workerd', () => {
       [
         "import config from './gateway.config.json';",
         "import { createWorker } from '../../src/entry/worker.js';",
+        // wrangler.toml binds GATEWAY_STATE: every entry exports its class.
+        "export { GatewayState } from '../../src/entry/worker.js';",
         'export default createWorker({ config });',
       ].join('\n'),
     );

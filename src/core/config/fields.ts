@@ -200,3 +200,38 @@ export const strategyEnum = z.enum(
   ['round-robin', 'random', 'least-used'],
   'must be one of round-robin, random, least-used',
 );
+
+/**
+ * `REDIS_URL`: `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). Messages never echo it: it may
+ * hold a password.
+ */
+export const redisUrl = z.string().check(
+  z.refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be a URL like redis://host:6379 or rediss://user:password@host:6380/0'),
+);
+
+/** `GATEWAY_DB`: the SQLite file of the shared state (Node). */
+export const databasePath = z
+  .string()
+  .check(z.refine((value) => !value.includes('\0'), 'must be a file path like ./gateway.db'));
+
+/** `STORE_FAIL_MODE`: what a limited request gets when the store does not answer. */
+export const storeFailMode = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx): 'open' | 'closed' => {
+    const mode = value.toLowerCase();
+    if (mode === 'open' || mode === 'closed') return mode;
+    ctx.issues.push({
+      code: 'custom',
+      message: 'must be closed (refuse limited requests, 503) or open (let them through uncounted)',
+      input: value,
+    });
+    return z.NEVER;
+  }),
+);

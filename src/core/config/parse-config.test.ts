@@ -53,6 +53,9 @@ describe('parseConfig: defaults', () => {
       maxOpenStreamsPerKey: 512,
       modelsCacheTtlMs: 300_000,
       shutdownGraceMs: 10_000,
+      store: { engine: 'memory' },
+      storeFailMode: 'closed',
+      storeTimeoutMs: 1_000,
       host: '127.0.0.1',
       port: 8787,
     });

@@ -30,7 +30,16 @@ type ParsedVariables = {
   readonly LOAD_BALANCER_STRATEGY?: ConfigFile['loadBalancerStrategy'];
   readonly CORS_ALLOWED_ORIGINS?: '*' | readonly string[] | undefined;
   readonly HOST?: string | undefined;
+  readonly GATEWAY_DB?: string | undefined;
+  readonly REDIS_URL?: string | undefined;
+  readonly STORE_FAIL_MODE?: 'open' | 'closed' | undefined;
 };
+
+/** Where the shared state lives (Workers: the GATEWAY_STATE binding, which is not a variable). */
+export type StoreConfig =
+  | { readonly engine: 'memory' }
+  | { readonly engine: 'sqlite'; readonly path: string }
+  | { readonly engine: 'redis'; readonly url: string };
 
 export interface ResolveOptions {
   readonly env: ParsedVariables;
@@ -142,6 +151,13 @@ export function resolveConfig(options: ResolveOptions) {
     maxOpenStreamsPerKey: numbers.maxOpenStreamsPerKey ?? 512,
     modelsCacheTtlMs: numbers.modelsCacheTtlMs ?? 300_000,
     shutdownGraceMs: numbers.shutdownGraceMs ?? 10_000,
+    store: (env.REDIS_URL !== undefined
+      ? { engine: 'redis', url: env.REDIS_URL }
+      : env.GATEWAY_DB !== undefined
+        ? { engine: 'sqlite', path: env.GATEWAY_DB }
+        : { engine: 'memory' }) as StoreConfig,
+    storeFailMode: env.STORE_FAIL_MODE ?? 'closed',
+    storeTimeoutMs: numbers.storeTimeoutMs ?? 1_000,
     host: env.HOST ?? file?.host ?? '127.0.0.1',
     port: numbers.port ?? 8787,
   };

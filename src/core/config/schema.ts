@@ -3,11 +3,14 @@ import { clientKeysText, originsText } from './access.js';
 import {
   baseUrl,
   bearerToken,
+  databasePath,
   envValue,
   hostName,
   jsonText,
   modelFallbacks,
   providerList,
+  redisUrl,
+  storeFailMode,
   strategyName,
 } from './fields.js';
 import { configFileSchema } from './file-schema.js';
@@ -25,6 +28,9 @@ const variables = z
     LOAD_BALANCER_STRATEGY: envValue(strategyName),
     CORS_ALLOWED_ORIGINS: envValue(originsText),
     HOST: envValue(hostName),
+    GATEWAY_DB: envValue(databasePath),
+    REDIS_URL: envValue(redisUrl),
+    STORE_FAIL_MODE: envValue(storeFailMode),
     ...numberVariables,
   })
   .check(
@@ -34,6 +40,13 @@ const variables = z
           code: 'custom',
           path: ['DEFAULT_OPENAI_PROVIDER'],
           message: 'is required when DEFAULT_OPENAI_TOKEN is set',
+        });
+      }
+      if (env.GATEWAY_DB !== undefined && env.REDIS_URL !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['REDIS_URL'],
+          message: 'set GATEWAY_DB (SQLite, one process) or REDIS_URL (shared by every process), not both',
         });
       }
       const seen = new Set(env.DEFAULT_OPENAI_PROVIDER === undefined ? [] : [DEFAULT_PROVIDER_ID]);

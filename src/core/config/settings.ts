@@ -132,6 +132,12 @@ export const numberSettings = {
     max: 1_000_000,
     description: 'Event streams open per client key; past it 429 (0: no cap).',
   },
+  storeTimeoutMs: {
+    env: 'STORE_TIMEOUT_MS',
+    min: 1,
+    max: 60_000,
+    description: 'Deadline of every call to the shared state store (Redis, the Durable Object).',
+  },
   port: { env: 'PORT', min: 0, max: 65_535, description: 'Node: the port to listen on.' },
 } as const satisfies Record<string, NumberSetting>;
 

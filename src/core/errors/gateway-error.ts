@@ -110,3 +110,14 @@ export class RateLimitError extends GatewayError {
     this.name = 'RateLimitError';
   }
 }
+
+/**
+ * 503: the shared state store (Redis, a Durable Object, a database file) did not answer within its deadline or
+ * failed, and the store is set to fail closed. The message names no address: a Redis URL may hold a password.
+ */
+export class StoreUnavailableError extends GatewayError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { status: 503, type: 'api_error', code: 'store_unavailable', cause: options.cause });
+    this.name = 'StoreUnavailableError';
+  }
+}

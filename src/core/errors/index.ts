@@ -7,6 +7,7 @@ export {
   InvalidRequestError,
   RateLimitError,
   RequestTimeoutError,
+  StoreUnavailableError,
   UpstreamError,
 } from './gateway-error.js';
 export type { OpenAIErrorBody } from './render-error.js';
