@@ -107,3 +107,16 @@ describe('gateway.config.example.json, which the README links', () => {
     expect(config.modelFallbacks).toEqual({ 'llama-70b': ['meta-llama/Llama-3.1-8B-Instruct'] });
   });
 });
+
+describe('the README Azure OpenAI example', () => {
+  it('is a valid provider sending the key as api-key', () => {
+    const match = /Azure OpenAI's v1 API: `(https:[^`]+)`, `"auth":"api-key"`/.exec(readme);
+    expect(match).not.toBeNull();
+    const provider = { id: 'azure', baseUrl: match?.[1], tokenEnv: 'AZURE_OPENAI_API_KEY', auth: 'api-key' };
+    const config = parseConfig({
+      ADDITIONAL_PROVIDERS: JSON.stringify([provider]),
+      AZURE_OPENAI_API_KEY: 'az-key',
+    });
+    expect(config.providers).toMatchObject([{ id: 'azure', token: 'az-key', auth: 'api-key' }]);
+  });
+});

@@ -103,6 +103,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Every secret the configuration holds, kept out of logged paths and error messages.
   const redact = createSecretRedactor([
     ...config.providers.flatMap((provider) => (provider.token === undefined ? [] : [provider.token])),
+    // A provider's own headers may carry credentials too (values from headersEnv usually do).
+    ...config.providers.flatMap((provider) => Object.values(provider.headers ?? {})),
     ...(config.clientKeys.kind === 'list' ? config.clientKeys.keys : []),
   ]);
   const log = createRequestLogger({ logger, now, redact });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { type Config, ConfigError } from '../core/index.js';
+import { parseCliArgs, USAGE } from './cli-args.js';
 import { loadNodeConfig } from './node-config.js';
 import { batchedStdoutLogger } from './node-logger.js';
 import { startNodeServer } from './node-server.js';
@@ -12,9 +13,28 @@ function exitWith(message: string): never {
   process.exit(1);
 }
 
+/** Set by the bundler (scripts/bundle-node.mjs) from package.json. */
+declare const GATEWAY_VERSION: string | undefined;
+
+const command = parseCliArgs(process.argv.slice(2));
+if (command.kind === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (command.kind === 'version') {
+  process.stdout.write(`${typeof GATEWAY_VERSION === 'string' ? GATEWAY_VERSION : 'unknown'}\n`);
+  process.exit(0);
+}
+if (command.kind === 'error') {
+  process.stderr.write(`${command.message}\n`);
+  process.exit(2);
+}
+// The options stand for variables, and win over them.
+const env = { ...process.env, ...command.env };
+
 function loadConfig(): Config {
   try {
-    return loadNodeConfig(process.env);
+    return loadNodeConfig(env);
   } catch (error) {
     return exitWith(error instanceof ConfigError ? error.message : 'Invalid configuration.');
   }
@@ -30,7 +50,14 @@ let config = loadConfig();
 if (config.clientKeys.kind === 'unset') {
   // Secure by default: no open proxy, but a first run still works with the key printed here.
   const key = `gw-${randomBytes(24).toString('base64url')}`;
-  config = { ...config, clientKeys: { kind: 'list', keys: [key] } };
+  config = {
+    ...config,
+    clientKeys: {
+      kind: 'list',
+      keys: [key],
+      hint: 'PROXY_API_KEYS is not set: use the client key generated for this run, printed when the gateway started.',
+    },
+  };
   notices.push(
     `PROXY_API_KEYS is not set: generated a client key for this run (set PROXY_API_KEYS to choose your own): ${key}`,
   );

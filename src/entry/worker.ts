@@ -1,4 +1,31 @@
-import { ConfigError, createGateway, type Gateway, parseConfig, renderError } from '../core/index.js';
+import {
+  type Config,
+  ConfigError,
+  createGateway,
+  type Gateway,
+  parseConfig,
+  renderError,
+} from '../core/index.js';
+
+/**
+ * With no provider and no PROXY_API_KEYS (`npm run dev` on a fresh clone), the Worker serves the demo provider
+ * as `npm start` does: to a client key generated for this isolate and printed in its log (the `wrangler dev`
+ * terminal, `wrangler tail`). Only the demo, which reaches no network, is ever open this way; once a provider is
+ * configured, an unset PROXY_API_KEYS refuses every request.
+ */
+function withDemoKey(config: Config): Config {
+  if (!config.demo || config.clientKeys.kind !== 'unset') return config;
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  const key = `gw-${btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')}`;
+  console.log(
+    `PROXY_API_KEYS is not set: generated a client key for the demo provider of this Worker isolate (set PROXY_API_KEYS to choose your own): ${key}`,
+  );
+  const hint =
+    "PROXY_API_KEYS is not set: this Worker serves its demo provider to the client key it generated, printed in the Worker's log (the wrangler dev terminal).";
+  return { ...config, clientKeys: { kind: 'list', keys: [key], hint } };
+}
 
 export interface WorkerOptions {
   /**
@@ -31,7 +58,7 @@ export function createWorker(options: WorkerOptions = {}): ExportedHandler<Env> 
             `Invalid configuration: ${name}: Node only; on Workers the shared state is the GATEWAY_STATE Durable Object binding (wrangler.toml)`,
           );
         }
-        gateway = createGateway({ config, runtime: 'workers', statsScope: 'isolate' });
+        gateway = createGateway({ config: withDemoKey(config), runtime: 'workers', statsScope: 'isolate' });
       } catch (error) {
         gateway = error instanceof ConfigError ? error : new ConfigError('Invalid configuration.');
       }

@@ -69,9 +69,10 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
       );
     };
   }
+  const hint = clientKeys.kind === 'list' && clientKeys.hint !== undefined ? ` ${clientKeys.hint}` : '';
   const missing = () =>
     new AuthenticationError(
-      'Missing API key: send it as "Authorization: Bearer <key>" or "X-API-KEY: <key>".',
+      `Missing API key: send it as "Authorization: Bearer <key>" or "X-API-KEY: <key>".${hint}`,
     );
   if (clientKeys.kind === 'any') {
     return function acceptAnyKey(presented) {
@@ -93,7 +94,7 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
         if (digestsEqual(digest, candidates[i] as Uint8Array) && accepted < 0) accepted = i;
       }
     }
-    if (accepted < 0) throw new AuthenticationError('Invalid API key.');
+    if (accepted < 0) throw new AuthenticationError(`Invalid API key.${hint}`);
     return keys[accepted] as string;
   };
   return function verifyKey(presented) {

@@ -5,7 +5,12 @@ import { commaList } from './fields.js';
 export type ClientKeys =
   | { readonly kind: 'unset' }
   | { readonly kind: 'any' }
-  | { readonly kind: 'list'; readonly keys: readonly string[] };
+  | {
+      readonly kind: 'list';
+      readonly keys: readonly string[];
+      /** Added to a refusal's message: where a key generated for the run can be found. */
+      readonly hint?: string;
+    };
 
 type Issues = z.core.$RefinementCtx['issues'] | { push(issue: z.core.$ZodRawIssue): void };
 

@@ -86,6 +86,38 @@ export const variableName = z
 
 const modelName = z.string().check(z.minLength(1, 'must not be empty'));
 
+/** Fields a provider's `headers` may not set: the runtime's fetch and the connection own them. */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
+
+/** Why a request header name cannot be configured, or undefined when it can. */
+function headerNameProblem(name: string): string | undefined {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return 'must be a header name (letters, digits, "-")';
+  if (RESERVED_HEADERS.has(name.toLowerCase())) return 'is set by the gateway, not configurable';
+  return undefined;
+}
+
+/** A header value: printable ASCII, spaces and tabs (never CR or LF). Messages never echo it. */
+const headerValue = z.string().check(z.regex(/^[\t\x20-\x7e]*$/, 'must be printable ASCII on one line'));
+
+/** How a provider's token is sent. */
+export const authStyle = z.enum(
+  ['bearer', 'api-key', 'none'],
+  'must be one of bearer (Authorization: Bearer <token>), api-key (api-key: <token>, Azure OpenAI), none',
+);
+
 /**
  * A provider, in `ADDITIONAL_PROVIDERS` or a config file's `providers`. Unknown keys are refused: `baseURL` for
  * `baseUrl` is a common slip. The token is given inline or, to keep it out of files and [vars], as `tokenEnv`:
@@ -113,6 +145,28 @@ export const providerEntry = z
         .array(modelName, 'must be an array of model names (globs with * allowed)')
         .check(z.describe('The models this provider serves (globs with *). Without it: any model.')),
     ),
+    auth: z.optional(
+      authStyle.check(
+        z.describe('How the token is sent: bearer (default), api-key (the api-key header, Azure), none.'),
+      ),
+    ),
+    headers: z.optional(
+      z
+        .record(z.string(), headerValue, 'must be an object of {"Header-Name": "value"}')
+        .check(z.describe('Extra headers sent with every request to this provider.')),
+    ),
+    headersEnv: z.optional(
+      z
+        .record(z.string(), variableName, 'must be an object of {"Header-Name": "VARIABLE_NAME"}')
+        .check(z.describe('Extra headers whose values are read from these variables (or Workers secrets).')),
+    ),
+    query: z.optional(
+      z
+        .record(z.string(), z.string(), 'must be an object of {"name": "value"}')
+        .check(
+          z.describe('Query parameters added to every request URL, e.g. {"api-version": "2024-10-21"}.'),
+        ),
+    ),
     weight: z._default(
       z
         .number()
@@ -128,6 +182,43 @@ export const providerEntry = z
     z.superRefine((provider, ctx) => {
       if (provider.token !== undefined && provider.tokenEnv !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['tokenEnv'], message: 'give token or tokenEnv, not both' });
+      }
+      for (const field of ['headers', 'headersEnv'] as const) {
+        for (const name of Object.keys(provider[field] ?? {})) {
+          const message = headerNameProblem(name);
+          if (message !== undefined) ctx.addIssue({ code: 'custom', path: [field, name], message });
+        }
+      }
+      for (const name of Object.keys(provider.query ?? {})) {
+        if (!/^[A-Za-z0-9._~-]+$/.test(name)) {
+          ctx.addIssue({ code: 'custom', path: ['query', name], message: 'must be a query parameter name' });
+        }
+      }
+      const inline = Object.keys(provider.headers ?? {}).map((name) => name.toLowerCase());
+      for (const name of Object.keys(provider.headersEnv ?? {})) {
+        if (inline.includes(name.toLowerCase())) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['headersEnv', name],
+            message: 'is also in headers: give it in one of them',
+          });
+        }
+      }
+      const authHeader =
+        provider.auth === 'none' ? undefined : provider.auth === 'api-key' ? 'api-key' : 'authorization';
+      for (const field of ['headers', 'headersEnv'] as const) {
+        for (const name of Object.keys(provider[field] ?? {})) {
+          if (name.toLowerCase() === authHeader) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [field, name],
+              message: `is what auth "${provider.auth ?? 'bearer'}" sets from the token (use "auth": "none" to set it here)`,
+            });
+          }
+        }
+      }
+      if (provider.auth === 'api-key' && provider.token === undefined && provider.tokenEnv === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['auth'], message: 'api-key needs a token or tokenEnv' });
       }
     }),
   );

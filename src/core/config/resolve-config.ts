@@ -6,15 +6,31 @@ import { mergeNumbers } from './settings.js';
 
 /** The id the seed gives the provider named by `DEFAULT_OPENAI_PROVIDER`. */
 export const DEFAULT_PROVIDER_ID = 'default';
+/** A provider as the gateway runs it: tokens and header values read from the environment. */
+export interface ResolvedProvider {
+  readonly id: string;
+  readonly baseUrl: string;
+  readonly token: string | undefined;
+  readonly weight: number;
+  readonly models: readonly string[] | undefined;
+  readonly aliases: Readonly<Record<string, string>> | undefined;
+  /** How the token is sent; `bearer` when absent. */
+  readonly auth?: 'bearer' | 'api-key' | 'none' | undefined;
+  /** Extra request headers (names lowercase), `headersEnv` values resolved. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** Query parameters added to every upstream URL. */
+  readonly query?: Readonly<Record<string, string>> | undefined;
+}
+
 /** The built-in provider served when none is configured. */
-export const DEMO_PROVIDER = {
+export const DEMO_PROVIDER: ResolvedProvider = {
   id: 'demo',
   baseUrl: 'http://demo.invalid',
   token: undefined,
   weight: 1,
   models: undefined,
   aliases: undefined,
-} as const;
+};
 
 const MIB = 1024 * 1024;
 
@@ -109,14 +125,35 @@ export function resolveConfig(options: ResolveOptions) {
     ...fromFile.map((entry) => fromEnv.find((over) => over.provider.id === entry.provider.id) ?? entry),
     ...fromEnv.filter((over) => !fromFile.some((entry) => entry.provider.id === over.provider.id)),
   ];
-  const providers = merged.map(({ provider, at }) => ({
-    id: provider.id,
-    baseUrl: provider.baseUrl,
-    token: provider.token ?? tokenFrom(provider.tokenEnv, at),
-    weight: provider.weight,
-    models: provider.models as readonly string[] | undefined,
-    aliases: provider.aliases as Readonly<Record<string, string>> | undefined,
-  }));
+  /** A provider's extra headers, names lowercase, `headersEnv` values read from the environment. */
+  const headersOf = (provider: ProviderEntry, at: Path): Readonly<Record<string, string>> | undefined => {
+    if (provider.headers === undefined && provider.headersEnv === undefined) return undefined;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(provider.headers ?? {})) headers[name.toLowerCase()] = value;
+    for (const [name, variable] of Object.entries(provider.headersEnv ?? {})) {
+      const value = raw[variable];
+      const text = typeof value === 'string' ? value.trim() : '';
+      if (text === '') problem([...at, 'headersEnv', name], `names ${variable}, which is not set`);
+      else if (!/^[\t\x20-\x7e]*$/.test(text))
+        problem(['env', variable], 'must be printable ASCII on one line');
+      else headers[name.toLowerCase()] = text;
+    }
+    return headers;
+  };
+
+  const providers = merged.map(
+    ({ provider, at }): ResolvedProvider => ({
+      id: provider.id,
+      baseUrl: provider.baseUrl,
+      token: provider.token ?? tokenFrom(provider.tokenEnv, at),
+      weight: provider.weight,
+      models: provider.models as readonly string[] | undefined,
+      aliases: provider.aliases as Readonly<Record<string, string>> | undefined,
+      auth: provider.auth,
+      headers: headersOf(provider, at),
+      query: provider.query as Readonly<Record<string, string>> | undefined,
+    }),
+  );
 
   const numbers = mergeNumbers(env, file);
   const cooldownMs = numbers.breakerCooldownMs ?? 5_000;

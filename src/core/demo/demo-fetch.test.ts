@@ -94,6 +94,7 @@ describe('demo provider: chat completions', () => {
     const response = await demo()(
       `${BASE}/v1/chat/completions`,
       post({
+        model: 'demo-chat',
         messages: [
           { role: 'user', content: 'first' },
           { role: 'assistant', content: 'reply' },
@@ -108,7 +109,10 @@ describe('demo provider: chat completions', () => {
   });
 
   it('answers without an echo when there is no user text', async () => {
-    const response = await demo()(`${BASE}/v1/chat/completions`, post({ messages: 'not an array' }));
+    const response = await demo()(
+      `${BASE}/v1/chat/completions`,
+      post({ model: 'demo-chat', messages: 'not an array' }),
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as ChatCompletion;
     expect(body.choices[0]?.message.content).not.toContain('You said');
@@ -145,7 +149,7 @@ describe('demo provider: chat completions', () => {
       expect(chunk.choices[0]?.index).toBe(0);
     }
     expect(chunks[0]?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
-    expect(chunks.at(-1)?.choices[0]).toEqual({ index: 0, delta: {}, finish_reason: 'stop' });
+    expect(chunks.at(-1)?.choices[0]).toEqual({ index: 0, delta: {}, finish_reason: 'stop', logprobs: null });
     const content = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
     expect(content).toContain('You said: "Hi there"');
   });
@@ -205,7 +209,10 @@ describe('demo provider: embeddings', () => {
   });
 
   it('embeds an array of strings, in order', async () => {
-    const response = await demo()(`${BASE}/v1/embeddings`, post({ input: ['a', 'bb', 'a'] }));
+    const response = await demo()(
+      `${BASE}/v1/embeddings`,
+      post({ model: 'demo-embedding', input: ['a', 'bb', 'a'] }),
+    );
     const body = (await response.json()) as Embeddings;
     expect(body.data.map((item) => item.index)).toEqual([0, 1, 2]);
     expect(body.data[0]?.embedding).toEqual(body.data[2]?.embedding);
@@ -215,26 +222,35 @@ describe('demo provider: embeddings', () => {
 
   it('is deterministic across calls and instances', async () => {
     const first = (await (
-      await demo()(`${BASE}/v1/embeddings`, post({ input: 'same text' }))
+      await demo()(`${BASE}/v1/embeddings`, post({ model: 'demo-embedding', input: 'same text' }))
     ).json()) as Embeddings;
     const second = (await (
-      await createDemoFetch({ now: () => 0 })(`${BASE}/v1/embeddings`, post({ input: 'same text' }))
+      await createDemoFetch({ now: () => 0 })(
+        `${BASE}/v1/embeddings`,
+        post({ model: 'demo-embedding', input: 'same text' }),
+      )
     ).json()) as Embeddings;
     expect(first.data[0]?.embedding).toEqual(second.data[0]?.embedding);
     expect(first.data[0]?.embedding.every((value) => Number.isFinite(value))).toBe(true);
   });
 
   it('honours dimensions', async () => {
-    const response = await demo()(`${BASE}/v1/embeddings`, post({ input: 'x', dimensions: 3 }));
+    const response = await demo()(
+      `${BASE}/v1/embeddings`,
+      post({ model: 'demo-embedding', input: 'x', dimensions: 3 }),
+    );
     const body = (await response.json()) as Embeddings;
     expect(body.data[0]?.embedding).toHaveLength(3);
   });
 
   it('answers encoding_format "base64" with the same vector as little-endian float32s', async () => {
     const plain = (await (
-      await demo()(`${BASE}/v1/embeddings`, post({ input: 'vec' }))
+      await demo()(`${BASE}/v1/embeddings`, post({ model: 'demo-embedding', input: 'vec' }))
     ).json()) as Embeddings;
-    const response = await demo()(`${BASE}/v1/embeddings`, post({ input: 'vec', encoding_format: 'base64' }));
+    const response = await demo()(
+      `${BASE}/v1/embeddings`,
+      post({ model: 'demo-embedding', input: 'vec', encoding_format: 'base64' }),
+    );
     const body = (await response.json()) as { data: Array<{ embedding: unknown }> };
     const encoded = body.data[0]?.embedding;
     expect(typeof encoded).toBe('string');
@@ -250,7 +266,7 @@ describe('demo provider: embeddings', () => {
   });
 
   it('refuses an input that is not a string or strings', async () => {
-    const response = await demo()(`${BASE}/v1/embeddings`, post({ input: [1, 2] }));
+    const response = await demo()(`${BASE}/v1/embeddings`, post({ model: 'demo-embedding', input: [1, 2] }));
     expect(response.status).toBe(400);
     const body = (await response.json()) as ErrorBody;
     expect(body.error.type).toBe('invalid_request_error');
@@ -291,5 +307,34 @@ describe('demo provider: errors', () => {
   it('answers 400 for a POST without a body', async () => {
     const response = await demo()(`${BASE}/v1/embeddings`, { method: 'POST' });
     expect(response.status).toBe(400);
+  });
+});
+
+describe('demo provider: models in requests', () => {
+  it.each([
+    ['/v1/chat/completions', 'gpt-4o'],
+    ['/v1/responses', 'demo-embedding'],
+    ['/v1/embeddings', 'demo-chat'],
+  ])('refuses an unknown model on %s as a provider does: 404 model_not_found', async (path, model) => {
+    const response = await demo()(`${BASE}${path}`, post({ model, input: 'x', messages: [] }));
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error.code).toBe('model_not_found');
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toContain(`\`${model}\` does not exist`);
+  });
+
+  it('refuses a request without a model with 400', async () => {
+    const response = await demo()(`${BASE}/v1/chat/completions`, post({ messages: [] }));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.message).toBe('You must provide a model parameter.');
+  });
+
+  it('retrieves a model it has, and 404s one it has not', async () => {
+    const known = await demo()(`${BASE}/v1/models/demo-chat`, { method: 'GET' });
+    expect(await known.json()).toMatchObject({ id: 'demo-chat', object: 'model' });
+    const unknown = await demo()(`${BASE}/v1/models/gpt-4o`, { method: 'GET' });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as ErrorBody).error.code).toBe('model_not_found');
   });
 });

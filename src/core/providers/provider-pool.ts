@@ -18,8 +18,13 @@ export interface Provider extends Candidate {
   readonly baseUrl: string;
   /** Prepended to the forwarded path: the base URL without a trailing `/v1`. */
   readonly prefix: string;
-  /** `Bearer <token>`, or undefined for a provider without a token (a local vLLM, Ollama). */
-  readonly authorization: string | undefined;
+  /**
+   * Set on every request to it: the token as its `auth` sends it (none for a provider without a token: a local
+   * vLLM, Ollama), then its configured `headers`. Names lowercase.
+   */
+  readonly setHeaders: readonly (readonly [string, string])[];
+  /** Its `query` parameters, encoded (`api-version=2024-10-21`), or '' for none. */
+  readonly query: string;
   readonly transport: UpstreamTransport;
   /** The models it lists in the configuration (undefined: it serves any model). */
   readonly models: readonly string[] | undefined;
@@ -77,7 +82,8 @@ export function createProviders(options: {
     weight: provider.weight,
     baseUrl: provider.baseUrl,
     prefix: upstreamPrefix(provider.baseUrl),
-    authorization: provider.token === undefined ? undefined : `Bearer ${provider.token}`,
+    setHeaders: setHeadersOf(provider),
+    query: provider.query === undefined ? '' : new URLSearchParams(provider.query).toString(),
     transport: options.transportFor(provider),
     models: provider.models,
     serves: servesWithAliases(modelMatcher(provider.models), provider.aliases),
@@ -92,6 +98,31 @@ export function createProviders(options: {
     latencyTotalMs: 0,
     latencyCount: 0,
   }));
+}
+
+/** The headers a provider sets on every request: its credentials, as its `auth` says, and its own. */
+function setHeadersOf(provider: ProviderConfig): [string, string][] {
+  const headers: [string, string][] = [];
+  const { auth } = provider;
+  if (provider.token !== undefined && auth !== 'none') {
+    headers.push(
+      auth === 'api-key' ? ['api-key', provider.token] : ['authorization', `Bearer ${provider.token}`],
+    );
+  }
+  if (provider.headers !== undefined) headers.push(...Object.entries(provider.headers));
+  return headers;
+}
+
+/**
+ * A provider's upstream URL for a forwarded path and query (`target`): its prefix, the target, and its own
+ * query parameters after the client's.
+ *
+ * @example
+ * upstreamUrl(provider, '/v1/chat/completions'); // 'https://res.openai.azure.com/openai/v1/chat/completions?api-version=preview'
+ */
+export function upstreamUrl(provider: Provider, target: string): string {
+  if (provider.query === '') return `${provider.prefix}${target}`;
+  return `${provider.prefix}${target}${target.includes('?') ? '&' : '?'}${provider.query}`;
 }
 
 /** A provider also serves the client-facing names of its aliases (a provider without `models` serves all). */

@@ -3,7 +3,7 @@ import type { Random } from '../balancer/strategy.js';
 import { ClientClosedError, InvalidRequestError } from '../errors/gateway-error.js';
 import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
 import type { BodyOutcome, RequestRecord } from '../exchange/request-record.js';
-import type { Provider } from '../providers/provider-pool.js';
+import { type Provider, upstreamUrl } from '../providers/provider-pool.js';
 import { type AttemptFailure, allAttemptsFailed } from '../resilience/attempt-failure.js';
 import { createBackoff } from '../resilience/backoff.js';
 import { createRequestBudget } from '../resilience/request-budget.js';
@@ -152,9 +152,9 @@ export function createForward(options: ForwardOptions) {
           let resolveDone: ((outcome: BodyOutcome) => void) | undefined;
           const result = await attemptUpstream({
             provider,
-            url: `${provider.prefix}${target}`,
+            url: upstreamUrl(provider, target),
             method: request.method,
-            headers: upstreamRequestHeaders(request.headers, provider.authorization),
+            headers: upstreamRequestHeaders(request.headers, provider.setHeaders),
             body: sent,
             budget,
             now,

@@ -18,11 +18,13 @@ const HOP_BY_HOP: ReadonlyArray<readonly [string, string]> = [
   ['proxy-authenticate', 'Basic'],
 ];
 
+const BEARER = [['authorization', 'Bearer tok']] as const;
+
 describe('upstreamRequestHeaders', () => {
   it.each(HOP_BY_HOP)('drops the hop-by-hop header %s', (name, value) => {
     const headers = upstreamRequestHeaders(
       new Headers({ [name]: value, 'content-type': 'application/json' }),
-      undefined,
+      [],
     );
     expect(headers.has(name)).toBe(false);
     expect(headers.get('content-type')).toBe('application/json');
@@ -35,12 +37,12 @@ describe('upstreamRequestHeaders', () => {
       'x-bar': '2',
       'x-baz': '3',
     });
-    expect(names(upstreamRequestHeaders(incoming, undefined))).toEqual(['x-baz']);
+    expect(names(upstreamRequestHeaders(incoming, []))).toEqual(['x-baz']);
   });
 
   it('drops a single header named in Connection: x-foo', () => {
     const incoming = new Headers({ connection: 'x-foo', 'x-foo': 'v', 'user-agent': 'ua' });
-    const headers = upstreamRequestHeaders(incoming, undefined);
+    const headers = upstreamRequestHeaders(incoming, []);
     expect(headers.has('x-foo')).toBe(false);
     expect(headers.get('user-agent')).toBe('ua');
   });
@@ -64,7 +66,7 @@ describe('upstreamRequestHeaders', () => {
     ['cf-ipcountry', 'DE'],
     ['cf-worker', 'gw.example'],
   ])('drops %s', (name, value) => {
-    const headers = upstreamRequestHeaders(new Headers({ [name]: value }), undefined);
+    const headers = upstreamRequestHeaders(new Headers({ [name]: value }), []);
     expect(headers.has(name)).toBe(false);
     expect(names(headers)).toEqual([]);
   });
@@ -74,7 +76,7 @@ describe('upstreamRequestHeaders', () => {
     ['x-forwarded-user', 'alice'],
     ['x-forwarded-access-token', 'idp-token'],
   ])('drops every x-forwarded-* header, including %s', (name, value) => {
-    const headers = upstreamRequestHeaders(new Headers({ [name]: value }), undefined);
+    const headers = upstreamRequestHeaders(new Headers({ [name]: value }), []);
     expect(headers.has(name)).toBe(false);
   });
 
@@ -89,7 +91,7 @@ describe('upstreamRequestHeaders', () => {
       'x-stainless-retry-count': '0',
       'idempotency-key': 'abc',
     });
-    const headers = upstreamRequestHeaders(incoming, undefined);
+    const headers = upstreamRequestHeaders(incoming, []);
     expect(Object.fromEntries(headers)).toEqual({
       'content-type': 'application/json',
       accept: 'text/event-stream',
@@ -104,32 +106,44 @@ describe('upstreamRequestHeaders', () => {
 
   it('sets the provider authorization in place of the client one', () => {
     const incoming = new Headers({ authorization: 'Bearer client-key', 'x-api-key': 'client-key' });
-    const headers = upstreamRequestHeaders(incoming, 'Bearer tok');
+    const headers = upstreamRequestHeaders(incoming, BEARER);
     expect(headers.get('authorization')).toBe('Bearer tok');
     expect(headers.has('x-api-key')).toBe(false);
     expect(names(headers)).toEqual(['authorization']);
   });
 
   it('sends no authorization when the provider has no token', () => {
-    const headers = upstreamRequestHeaders(new Headers({ authorization: 'Bearer client-key' }), undefined);
+    const headers = upstreamRequestHeaders(new Headers({ authorization: 'Bearer client-key' }), []);
     expect(headers.has('authorization')).toBe(false);
+  });
+
+  it('sets the provider headers, over a client header of the same name', () => {
+    const incoming = new Headers({ 'x-tenant': 'client', accept: 'application/json' });
+    const headers = upstreamRequestHeaders(incoming, [
+      ['api-key', 'az-key'],
+      ['x-tenant', 'provider'],
+    ]);
+    expect(headers.get('x-tenant')).toBe('provider');
+    expect(headers.get('api-key')).toBe('az-key');
+    expect(headers.get('accept')).toBe('application/json');
   });
 
   it('never carries the client key in any header', () => {
     const incoming = new Headers({
       authorization: 'Bearer client-SECRET',
       'x-api-key': 'client-SECRET',
+      'api-key': 'client-SECRET',
       cookie: 'k=client-SECRET',
       'content-type': 'application/json',
     });
-    for (const [, value] of upstreamRequestHeaders(incoming, 'Bearer tok')) {
+    for (const [, value] of upstreamRequestHeaders(incoming, BEARER)) {
       expect(value).not.toContain('client-SECRET');
     }
   });
 
   it('does not modify the incoming headers', () => {
     const incoming = new Headers({ authorization: 'Bearer client-key', connection: 'x-foo', 'x-foo': '1' });
-    upstreamRequestHeaders(incoming, 'Bearer tok');
+    upstreamRequestHeaders(incoming, BEARER);
     expect(Object.fromEntries(incoming)).toEqual({
       authorization: 'Bearer client-key',
       connection: 'x-foo',

@@ -23,6 +23,8 @@ const NOT_TO_UPSTREAM = new Set([
   // The client's credentials for this gateway; the provider gets its own token instead.
   'authorization',
   'x-api-key',
+  // Azure OpenAI's credential header: a provider sets its own (auth "api-key").
+  'api-key',
   'cookie',
   // The runtime's fetch asks for (and decodes) the encodings it supports.
   'accept-encoding',
@@ -58,15 +60,15 @@ function connectionOptions(headers: HeaderSource): Set<string> | undefined {
 }
 
 /**
- * The headers sent upstream: the client's, minus hop-by-hop fields, its credentials and its address,
- * with `Authorization: Bearer <provider token>` set when the provider has a token.
+ * The headers sent upstream: the client's, minus hop-by-hop fields, its credentials and its address, with
+ * the provider's own (`set`: its credentials, e.g. `Authorization: Bearer <token>`, and configured headers).
  *
  * @example
- * upstreamRequestHeaders(request.headers, 'Bearer fw_…').get('authorization'); // 'Bearer fw_…'
+ * upstreamRequestHeaders(request.headers, [['authorization', 'Bearer fw_…']]).get('authorization'); // 'Bearer fw_…'
  */
 export function upstreamRequestHeaders(
   incoming: HeaderSource,
-  authorization: string | undefined,
+  set: readonly (readonly [string, string])[],
 ): LightHeaders {
   const named = connectionOptions(incoming);
   const headers = new LightHeaders();
@@ -74,7 +76,7 @@ export function upstreamRequestHeaders(
     if (NOT_TO_UPSTREAM.has(name) || named?.has(name) || isPerHopPrefix(name)) return;
     headers.append(name, value);
   });
-  if (authorization !== undefined) headers.set('authorization', authorization);
+  for (const [name, value] of set) headers.set(name, value);
   return headers;
 }
 

@@ -1,5 +1,6 @@
 import { LightHeaders } from '../exchange/header-map.js';
-import type { Provider } from '../providers/provider-pool.js';
+import { type Provider, upstreamUrl } from '../providers/provider-pool.js';
+import { modelMatcher } from './model-matcher.js';
 
 interface ModelEntry {
   id: string;
@@ -22,10 +23,8 @@ export interface ModelsListOptions {
 const decoder = new TextDecoder();
 
 async function readAll(provider: Provider, signal: AbortSignal, maxBytes: number): Promise<string[]> {
-  const headers = new LightHeaders(
-    provider.authorization === undefined ? {} : { authorization: provider.authorization },
-  );
-  const response = await provider.transport(`${provider.prefix}/v1/models`, {
+  const headers = new LightHeaders(Object.fromEntries(provider.setHeaders));
+  const response = await provider.transport(upstreamUrl(provider, '/v1/models'), {
     method: 'GET',
     headers,
     body: undefined,
@@ -54,10 +53,10 @@ async function readAll(provider: Provider, signal: AbortSignal, maxBytes: number
 }
 
 /**
- * `GET /v1/models` for a configuration that names models: every model named in the configuration (globs
- * aside: they name no one model), and for providers without a list, what they report themselves, fetched at
- * most once per `cacheMs` and never waited on past `timeoutMs`. OpenAI's list shape; first provider wins a
- * name.
+ * `GET /v1/models` for a configuration that names models: every alias of every provider, every model named in
+ * the configuration, the models a provider reports itself that its globs match, and for providers without a
+ * list everything they report. A provider's own list is fetched at most once per `cacheMs` and never waited on
+ * past `timeoutMs`. OpenAI's list shape: each id once, `owned_by` the first provider that has it.
  *
  * @example
  * const list = createModelsList({ providers, now: Date.now, cacheMs: 300_000, timeoutMs: 3_000 });
@@ -98,13 +97,28 @@ export function createModelsList(options: ModelsListOptions) {
     return cached.get(provider)?.ids ?? [];
   };
 
+  // Per provider, once: its named models, and a matcher for its globs (when it has any).
+  const named = providers.map((provider) => {
+    const globs = provider.models?.filter((model) => model.includes('*')) ?? [];
+    return {
+      provider,
+      aliases: Object.keys(provider.aliases ?? {}),
+      exact: provider.models?.filter((model) => !model.includes('*')),
+      glob: globs.length === 0 ? undefined : modelMatcher(globs),
+    };
+  });
+
   return async function listModels(): Promise<{ object: 'list'; data: ModelEntry[] }> {
     const lists = await Promise.all(
-      providers.map(async (provider) => ({
+      named.map(async ({ provider, aliases, exact, glob }) => ({
         provider: provider.id,
         ids: [
-          ...Object.keys(provider.aliases ?? {}),
-          ...(provider.models?.filter((model) => !model.includes('*')) ?? (await reported(provider))),
+          ...aliases,
+          ...(exact === undefined
+            ? await reported(provider)
+            : glob === undefined
+              ? exact
+              : [...exact, ...(await reported(provider)).filter(glob)]),
         ],
       })),
     );
