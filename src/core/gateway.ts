@@ -114,7 +114,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   const startedAt = now();
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
-  const health = createHealthCheck({ providers, uptimeSeconds, demo: config.demo });
+  const health = createHealthCheck({ providers, uptimeSeconds, demo: config.demo, now });
   const proxy = createProxyRoute({
     forward,
     verifyKey,

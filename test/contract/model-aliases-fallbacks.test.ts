@@ -131,7 +131,7 @@ describe.each(targets)('model fallbacks (%s)', (_name, startTarget) => {
     expect(stream.response.headers.get('x-proxy-model')).toBe('llama-70b');
   });
 
-  it('does not fall back on a context-length 400: that answer is the provider’s to give', async () => {
+  it('falls back on a context-length 400 (a larger window may take it); other 400s are the provider’s to give', async () => {
     const { upstreams, client } = await setup(
       startTarget,
       [
@@ -140,10 +140,16 @@ describe.each(targets)('model fallbacks (%s)', (_name, startTarget) => {
       ],
       fallbackEnv,
     );
+    const { response } = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    expect(response.headers.get('x-proxy-model')).toBe('llama-70b');
+    expect(upstreams.local?.requests).toHaveLength(1);
+    upstreams.primary?.handle(faults.status(400));
     await expect(
       client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
     ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
-    expect(upstreams.local?.requests).toHaveLength(0);
+    expect(upstreams.local?.requests).toHaveLength(1);
   });
 
   it('answers the requested model when its provider is healthy, without touching the fallback', async () => {

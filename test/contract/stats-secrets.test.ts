@@ -71,6 +71,7 @@ describe.each(targets)('/stats and secrets (%s)', (name, startTarget) => {
         'cooldownUntil',
         'retryAfterUntil',
         'lastError',
+        'continued',
       ].sort(),
     );
   });

@@ -55,6 +55,7 @@ describe('config file: reading', () => {
         weight: 1,
         models: undefined,
         aliases: undefined,
+        continuation: undefined,
       },
       {
         id: 'local',
@@ -63,6 +64,7 @@ describe('config file: reading', () => {
         weight: 0,
         models: ['llama-*'],
         aliases: undefined,
+        continuation: undefined,
       },
     ]);
     expect(config).toMatchObject({

@@ -145,6 +145,15 @@ export const providerEntry = z
         .array(modelName, 'must be an array of model names (globs with * allowed)')
         .check(z.describe('The models this provider serves (globs with *). Without it: any model.')),
     ),
+    continuation: z.optional(
+      z
+        .enum(['prefill', 'none'], 'must be "prefill" or "none"')
+        .check(
+          z.describe(
+            'Whether a cut chat stream may be continued here with the delivered text as an assistant prefill.',
+          ),
+        ),
+    ),
     auth: z.optional(
       authStyle.check(
         z.describe('How the token is sent: bearer (default), api-key (the api-key header, Azure), none.'),

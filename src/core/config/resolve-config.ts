@@ -20,6 +20,8 @@ export interface ResolvedProvider {
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** Query parameters added to every upstream URL. */
   readonly query?: Readonly<Record<string, string>> | undefined;
+  /** `prefill`: a cut chat stream may be continued here (see `proxy/continuation.ts`). */
+  readonly continuation?: 'prefill' | 'none' | undefined;
 }
 
 /** The built-in provider served when none is configured. */
@@ -152,6 +154,7 @@ export function resolveConfig(options: ResolveOptions) {
       auth: provider.auth,
       headers: headersOf(provider, at),
       query: provider.query as Readonly<Record<string, string>> | undefined,
+      continuation: provider.continuation,
     }),
   );
 

@@ -54,12 +54,12 @@ export class InvalidRequestError extends GatewayError {
   }
 }
 
-/** 502 / 503 / 504: the gateway could not get an answer from any provider. */
+/** 429 / 502 / 503 / 504: the gateway could not get an answer from any provider (429: all rate limited). */
 export class UpstreamError extends GatewayError {
   constructor(
     message: string,
     options: {
-      status: 502 | 503 | 504;
+      status: 429 | 502 | 503 | 504;
       code: string;
       headers?: Readonly<Record<string, string>>;
       cause?: unknown;

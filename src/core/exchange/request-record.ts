@@ -9,6 +9,8 @@ export interface RequestRecord {
   provider?: string;
   /** Upstream attempts made. */
   attempts: number;
+  /** Set when a stream cut after its first byte was continued on another provider (`provider` finished it). */
+  continued?: boolean;
   /** How a proxied response body ended, when it had by the time the answer was ready (one read whole). */
   outcome?: BodyOutcome;
   /** Settles when a proxied response body that was still open when the answer was ready has ended. */

@@ -51,6 +51,7 @@ export function createRequestLogger(options: {
         };
         // Added, not spread in: a spread copies the whole record again on every request.
         if (outcome !== undefined) line.outcome = outcome;
+        if (record.continued === true) line.continued = true;
         logger(line);
       };
       if (record.done === undefined) return write(record.outcome);

@@ -32,6 +32,8 @@ export interface Provider extends Candidate {
   readonly serves: ModelMatcher;
   /** Client-facing model names it knows under its own names. */
   readonly aliases: Readonly<Record<string, string>> | undefined;
+  /** Whether a cut chat stream may be continued here with an assistant prefill (`"continuation": "prefill"`). */
+  readonly continuation: boolean;
   readonly breaker: CircuitBreaker;
   /** No attempt before this time (epoch ms): set by Retry-After, or by backoff after a failure. */
   notBefore: number;
@@ -45,6 +47,8 @@ export interface Provider extends Candidate {
   inFlight: number;
   latencyTotalMs: number;
   latencyCount: number;
+  /** Streams cut elsewhere that this provider took over and continued. */
+  continued: number;
 }
 
 /** What /stats shows of a provider: never its token. */
@@ -63,6 +67,8 @@ export interface ProviderStats {
   /** ISO time before which Retry-After or backoff keeps the provider out. */
   retryAfterUntil: string | null;
   lastError: string | null;
+  /** Streams cut on another provider that this one continued. */
+  continued: number;
 }
 
 /**
@@ -88,6 +94,7 @@ export function createProviders(options: {
     models: provider.models,
     serves: servesWithAliases(modelMatcher(provider.models), provider.aliases),
     aliases: provider.aliases,
+    continuation: provider.continuation === 'prefill',
     breaker: createCircuitBreaker(options.breaker),
     notBefore: 0,
     failureStreak: 0,
@@ -97,6 +104,7 @@ export function createProviders(options: {
     inFlight: 0,
     latencyTotalMs: 0,
     latencyCount: 0,
+    continued: 0,
   }));
 }
 
@@ -156,5 +164,6 @@ export function providerStats(provider: Provider, now: number): ProviderStats {
     cooldownUntil: isoOrNull(breaker.openUntil, now),
     retryAfterUntil: isoOrNull(provider.notBefore, now),
     lastError: provider.lastError,
+    continued: provider.continued,
   };
 }

@@ -17,6 +17,7 @@ function setup(answer: UpstreamFetch) {
         weight: 1,
         models: undefined,
         aliases: undefined,
+        continuation: undefined,
       },
     ],
     transportFor: () => fetchTransport(answer),

@@ -9,6 +9,8 @@ import type { RequestBudget } from '../resilience/request-budget.js';
 import { retryAfterMs } from '../resilience/retry-after.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
+import { isContextLengthError } from './context-length.js';
+import type { StreamContinuation } from './continuation-hook.js';
 import { awaitFirstEvent, relayEventStream } from './event-stream.js';
 import { clientResponseHeaders } from './headers.js';
 import { holdBody } from './hold-body.js';
@@ -41,9 +43,19 @@ export interface AttemptOptions {
   expectDone: boolean;
   /** Called once when the body of a successful answer has ended. */
   onBodyEnd: (outcome: BodyOutcome) => void;
+  /** Set when a fallback model remains: a 400 `context_length_exceeded` is then a failure to move on from. */
+  contextFallback?: boolean | undefined;
+  /** Makes the continuation of an event stream cut after its first byte (see `continuation.ts`). */
+  continuation?: StreamContinuation | undefined;
 }
 
-export type AttemptResult = { ok: true; answer: GatewayResponse } | { ok: false; failure: AttemptFailure };
+/**
+ * A failed attempt; `answer` is the provider's own answer when it meant one (a context-length 400), to be
+ * returned if nothing better comes of the fallbacks.
+ */
+export type AttemptResult =
+  | { ok: true; answer: GatewayResponse }
+  | { ok: false; failure: AttemptFailure; answer?: GatewayResponse };
 
 /** Thrown when the client went away: nothing is left to answer. */
 export class ClientGone extends Error {
@@ -142,6 +154,37 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
   }
   const reader = upstream.body;
   const contentType = headers.get('content-type') ?? '';
+  // Any body passed on as it comes is watched for upstream silence too (plain text, large JSON, files).
+  const watched = { idleMs: options.idleTimeoutMs, now, abort, startTimer };
+  const heldFailure = (reason: 'stalled' | 'failed' | 'too_large') =>
+    fail({
+      kind:
+        reason === 'stalled' ? 'body_stalled' : reason === 'too_large' ? 'decoded_too_large' : 'body_failed',
+    });
+
+  if (status === 400 && options.contextFallback === true && contentType.includes('json')) {
+    const held = await holdBody(reader, {
+      maxBytes: options.maxHeldBytes,
+      idleMs: options.idleTimeoutMs,
+      now,
+      abort,
+      startTimer,
+    });
+    if (held.ok && held.complete) {
+      headers.set('content-length', String(held.bytes.byteLength));
+      if (!isContextLengthError(held.bytes)) return succeed(held.bytes, 'now');
+      // The provider is healthy and meant it: the request, not the provider, is the problem.
+      recordSuccess(provider);
+      settle();
+      return {
+        ok: false,
+        failure: { kind: 'context_length_exceeded', status },
+        answer: { status, headers, body: held.bytes },
+      };
+    }
+    if (!held.ok) return heldFailure(held.reason);
+    return succeed(observeBody(reader, { prefix: concatBytes(held.held), onEnd: endBody, ...watched }));
+  }
 
   if (contentType.startsWith('text/event-stream')) {
     const first = await awaitFirstEvent(reader, {
@@ -174,12 +217,18 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
         expectDone: options.expectDone,
         failureCode: () => (budget.ended() === 'deadline' ? 'upstream_timeout' : undefined),
         onEnd: endBody,
+        ...(options.continuation === undefined
+          ? {}
+          : {
+              continuation: options.continuation,
+              // The provider failed; the request goes on elsewhere and ends with the continuation's body.
+              onUpstreamFailed: (stalled: boolean) =>
+                settle({ kind: stalled ? 'body_stalled' : 'stream_interrupted' }),
+            }),
       }),
     );
   }
 
-  // Any other body is watched for upstream silence too (plain text, large JSON, files).
-  const watched = { idleMs: options.idleTimeoutMs, now, abort, startTimer };
   if (contentType.includes('json')) {
     const held = await holdBody(reader, {
       maxBytes: options.maxHeldBytes,
@@ -188,15 +237,7 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
       abort,
       startTimer,
     });
-    if (!held.ok) {
-      const kind =
-        held.reason === 'stalled'
-          ? 'body_stalled'
-          : held.reason === 'too_large'
-            ? 'decoded_too_large'
-            : 'body_failed';
-      return fail({ kind });
-    }
+    if (!held.ok) return heldFailure(held.reason);
     if (held.complete) {
       headers.set('content-length', String(held.bytes.byteLength));
       return succeed(held.bytes, 'now');

@@ -324,6 +324,96 @@ describe('relayEventStream', () => {
     expect(outcomes).toEqual(['complete']);
   });
 
+  it.each([
+    ['after a chunk with a finish_reason', 'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\n'],
+    [
+      'after the finish_reason and a usage chunk',
+      'data: {"choices":[{"finish_reason":"length"}]}\n\ndata: {"choices":[],"usage":{"total_tokens":3}}\n\n',
+    ],
+  ])('a clean end without [DONE] %s is complete: [DONE] appended', async (_, last) => {
+    const { stream, outcomes } = relay(listSource(['data: {"n":1}\n\n', last]));
+    const out = text(await readAll(stream));
+    expect(out).toBe(`data: {"n":0}\n\ndata: {"n":1}\n\n${last}data: [DONE]\n\n`);
+    expect(outcomes).toEqual(['complete']);
+  });
+
+  it.each([
+    ['a null finish_reason', ['data: {"choices":[{"finish_reason":null}]}\n\n']],
+    ['a finish_reason in a half-sent event', ['data: {"choices":[{"finish_reason":"stop"}]']],
+  ])('a clean end after %s is still incomplete', async (_, chunks) => {
+    const { stream, outcomes } = relay(listSource(chunks));
+    expect(text(await readAll(stream))).toContain('upstream_stream_incomplete');
+    expect(outcomes).toEqual(['failed']);
+  });
+
+  describe('with a continuation', () => {
+    const continued = (events: string[]) => {
+      const source = listSource(events);
+      return {
+        start: () => {},
+        pull: (controller: { enqueue(chunk: Uint8Array): void; close(): void }) =>
+          source.stream
+            .getReader()
+            .read()
+            .then(() => {
+              for (const event of events) controller.enqueue(bytes(event));
+              controller.close();
+            }),
+        cancel: () => {},
+      };
+    };
+
+    it('sends whole events only, shows each to the hook, and relays the continued stream after a cut', async () => {
+      const delivered: string[] = [];
+      const failed: boolean[] = [];
+      const { stream, outcomes } = relay(
+        listSource(['data: {"n":1}\n\nda', 'ta: {"n":2}\n\ndata: {"n'], { failAfter: 2 }),
+        {
+          continuation: {
+            delivered: (chunk) => delivered.push(decoder.decode(chunk)),
+            resume: async () => continued(['data: {"n":3}\n\n', 'data: [DONE]\n\n']),
+          },
+          onUpstreamFailed: (stalled) => failed.push(stalled),
+        },
+      );
+      const out = text(await readAll(stream));
+      // The half event "data: {"n" never reached the client: the continued stream follows whole events.
+      expect(out).toBe(
+        'data: {"n":0}\n\ndata: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\ndata: [DONE]\n\n',
+      );
+      expect(delivered.join('')).toBe('data: {"n":0}\n\ndata: {"n":1}\n\ndata: {"n":2}\n\n');
+      expect(failed).toEqual([false]);
+      // The continued stream's own attempt reports how the request ended.
+      expect(outcomes).toEqual([]);
+    });
+
+    it('ends with the original error event when no candidate takes it', async () => {
+      const { stream, outcomes } = relay(listSource(['data: {"n":1}\n\n'], { failAfter: 1 }), {
+        continuation: { delivered: () => {}, resume: async () => undefined },
+      });
+      const out = text(await readAll(stream));
+      expect(out).toContain('"code":"upstream_stream_interrupted"');
+      expect(out).not.toContain('[DONE]');
+      expect(outcomes).toEqual(['failed']);
+    });
+
+    it('is not asked for a stream that completed', async () => {
+      let resumed = 0;
+      const { stream, outcomes } = relay(listSource(['data: [DONE]\n\n']), {
+        continuation: {
+          delivered: () => {},
+          resume: async () => {
+            resumed += 1;
+            return undefined;
+          },
+        },
+      });
+      await readAll(stream);
+      expect(resumed).toBe(0);
+      expect(outcomes).toEqual(['complete']);
+    });
+  });
+
   it('completes when [DONE] was already in the held bytes', async () => {
     const { stream, outcomes } = relay(listSource([]), { held: bytes('data: [DONE]\n\n') });
     expect(text(await readAll(stream))).toBe('data: [DONE]\n\n');

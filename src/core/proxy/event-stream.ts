@@ -3,12 +3,17 @@ import type { BodyOutcome } from '../exchange/request-record.js';
 import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
+import { lastEventEnd, type StreamContinuation } from './continuation-hook.js';
 import { endsWithDone } from './ends-with-done.js';
 import { EventBoundary } from './event-boundary.js';
 import { type IdleWatchdog, watchIdle } from './idle-watchdog.js';
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const TAIL_BYTES = 64;
+const DONE_EVENT = encoder.encode('data: [DONE]\n\n');
+/** A chunk that closes a choice: `"finish_reason":"stop"` (a null one does not match). */
+const FINISHED = /"finish_reason"\s*:\s*"/;
 
 /** An SSE event carrying an error in OpenAI's shape: SDKs raise it instead of taking the stream as complete. */
 export function errorEvent(code: string, message: string): Uint8Array {
@@ -80,12 +85,19 @@ export interface RelayOptions {
   /** Why the upstream read failed, when it did for a reason of the gateway's own (the total deadline). */
   failureCode: () => string | undefined;
   onEnd: (outcome: BodyOutcome) => void;
+  /** Continues the stream elsewhere when it fails after its first byte (chat completions, when configured). */
+  continuation?: StreamContinuation | undefined;
+  /** Called before a continuation is asked for: the upstream of this relay has failed (stalled or cut). */
+  onUpstreamFailed?: ((stalled: boolean) => void) | undefined;
 }
 
 /**
  * The event stream the client gets: the held first event, then every chunk as it comes (no read-ahead, one
- * clock read per chunk). A stream that breaks, stalls past `idleMs`, or ends without its `[DONE]` ends with
- * an error event and never with `[DONE]`, so it cannot pass for a complete answer.
+ * clock read per chunk). A stream that breaks, stalls past `idleMs`, or ends without its `[DONE]` and without
+ * a `finish_reason` ends with an error event and never with `[DONE]`, so it cannot pass for a complete
+ * answer; one that closed cleanly after its `finish_reason` is complete and gets its `[DONE]` appended. With
+ * a `continuation`, a failed stream is continued by another upstream instead (only whole events are sent
+ * then, so nothing half-sent is left in the client's parser).
  *
  * @example
  * return new Response(relayEventStream({ held, reader, abort, idleMs, now, expectDone: true, failureCode, onEnd }), init);
@@ -102,10 +114,20 @@ class EventStreamRelay implements BodySource {
   #stalled = false;
   /** The last bytes seen (at least the last TAIL_BYTES of the stream, or all of it), for the `[DONE]` check. */
   #tail: Uint8Array;
+  /** The two last chunks, by reference: where a `finish_reason` is looked for when `[DONE]` never came. */
+  #last: Uint8Array;
+  #beforeLast: Uint8Array | undefined;
+  #continuation: StreamContinuation | undefined;
+  /** With a continuation: the start of an event not yet whole, held back from the client. */
+  #partial: Uint8Array | undefined;
+  /** The continued stream, once this one failed and another upstream took over. */
+  #delegate: BodySource | undefined;
 
   constructor(options: RelayOptions) {
     this.#options = options;
     this.#tail = options.held;
+    this.#last = options.held;
+    this.#continuation = options.continuation;
     this.#watchdog = watchIdle({
       idleMs: options.idleMs,
       now: options.now,
@@ -119,49 +141,112 @@ class EventStreamRelay implements BodySource {
   }
 
   start(controller: BodyController): void {
-    controller.enqueue(this.#options.held);
+    if (this.#continuation === undefined) controller.enqueue(this.#options.held);
+    else this.#sendWhole(this.#options.held, controller);
   }
 
   async pull(controller: BodyController): Promise<void> {
+    if (this.#delegate !== undefined) return this.#delegate.pull(controller);
     let result: ReadableStreamReadResult<Uint8Array>;
     this.#watchdog.reading();
     try {
       result = await this.#options.reader.read();
     } catch {
-      if (!this.#ended) this.#fail(controller);
+      if (!this.#ended) await this.#fail(controller);
       return;
     } finally {
       this.#watchdog.received();
     }
     if (this.#ended) return;
     if (this.#stalled) return this.#fail(controller);
-    if (result.done) {
-      if (this.#options.expectDone && !endsWithDone(this.#tail)) {
-        controller.enqueue(
-          errorEvent(
-            'upstream_stream_incomplete',
-            'The upstream stream ended without its final [DONE] event.',
-          ),
-        );
-        controller.close();
-        return this.#end('failed');
-      }
-      controller.close();
-      return this.#end('complete');
-    }
+    if (result.done) return this.#finish(controller);
     const chunk = result.value;
     // The chunk itself, not a view of its end: a view made per chunk costs more than the check at the end.
     this.#tail =
       chunk.byteLength >= TAIL_BYTES
         ? chunk
         : concatBytes([this.#tail.subarray(-TAIL_BYTES), chunk]).subarray(-TAIL_BYTES);
-    controller.enqueue(chunk);
+    this.#beforeLast = this.#last;
+    this.#last = chunk;
+    if (this.#continuation === undefined) controller.enqueue(chunk);
+    // A Web stream pulls again only after something was enqueued: read on until a whole event is.
+    else if (!this.#sendWhole(chunk, controller)) return this.pull(controller);
   }
 
-  cancel(): Promise<void> {
+  cancel(reason?: unknown): Promise<void> {
+    if (this.#delegate !== undefined) return Promise.resolve(this.#delegate.cancel(reason));
     this.#end('cancelled');
     this.#options.abort();
     return this.#options.reader.cancel().catch(() => {});
+  }
+
+  /** The upstream closed its body: complete with `[DONE]`, or after a `finish_reason`; otherwise cut. */
+  async #finish(controller: BodyController): Promise<void> {
+    if (this.#options.expectDone && !endsWithDone(this.#tail)) {
+      if (this.#finishedCleanly()) {
+        this.#flushPartial(controller);
+        controller.enqueue(DONE_EVENT);
+        controller.close();
+        return this.#end('complete');
+      }
+      if (await this.#continue(controller, false)) return;
+      this.#flushPartial(controller);
+      controller.enqueue(
+        errorEvent('upstream_stream_incomplete', 'The upstream stream ended without its final [DONE] event.'),
+      );
+      controller.close();
+      return this.#end('failed');
+    }
+    this.#flushPartial(controller);
+    controller.close();
+    this.#end('complete');
+  }
+
+  #flushPartial(controller: BodyController): void {
+    if (this.#partial === undefined) return;
+    controller.enqueue(this.#partial);
+    this.#partial = undefined;
+  }
+
+  /** Whether the stream's last whole event closed a choice (`finish_reason` set) and nothing half-sent follows. */
+  #finishedCleanly(): boolean {
+    const tail = this.#tail;
+    if (tail.at(-1) !== 0x0a || (tail.at(-2) !== 0x0a && tail.at(-3) !== 0x0a)) return false;
+    const last = this.#beforeLast === undefined ? this.#last : concatBytes([this.#beforeLast, this.#last]);
+    return FINISHED.test(decoder.decode(last));
+  }
+
+  /** Sends what of `chunk` (after any held-back start) makes whole events; holds back the rest. */
+  #sendWhole(chunk: Uint8Array, controller: BodyController): boolean {
+    const bytes = this.#partial === undefined ? chunk : concatBytes([this.#partial, chunk]);
+    const end = lastEventEnd(bytes);
+    this.#partial = end === bytes.length ? undefined : bytes.subarray(end);
+    if (end === 0) return false;
+    const whole = end === bytes.length ? bytes : bytes.subarray(0, end);
+    this.#continuation?.delivered(whole);
+    controller.enqueue(whole);
+    return true;
+  }
+
+  /** Hands the rest of the answer to a continuation, if one is configured and a candidate takes it. */
+  async #continue(controller: BodyController, stalled: boolean): Promise<boolean> {
+    const continuation = this.#continuation;
+    if (continuation === undefined || this.#ended) return false;
+    this.#continuation = undefined;
+    this.#partial = undefined;
+    this.#watchdog.stop();
+    this.#options.abort();
+    this.#options.reader.cancel().catch(() => {});
+    this.#options.onUpstreamFailed?.(stalled);
+    const source = await continuation.resume();
+    if (source === undefined) return false;
+    // The continued stream ends the request (its own attempt reports the outcome); this relay is done.
+    this.#ended = true;
+    this.#delegate = source;
+    source.start?.(controller);
+    // A Web stream pulls again only after something was enqueued: the continued stream gives its first part now.
+    await source.pull(controller);
+    return true;
   }
 
   #end(outcome: BodyOutcome): void {
@@ -171,11 +256,12 @@ class EventStreamRelay implements BodySource {
     this.#options.onEnd(outcome);
   }
 
-  #fail(controller: BodyController): void {
+  async #fail(controller: BodyController): Promise<void> {
     const stalled = this.#stalled;
     const code = stalled
       ? 'upstream_stream_stalled'
       : (this.#options.failureCode() ?? 'upstream_stream_interrupted');
+    if (code !== 'upstream_timeout' && (await this.#continue(controller, stalled))) return;
     const message = stalled
       ? `The upstream stream went silent for ${this.#options.idleMs} ms (STREAM_IDLE_TIMEOUT_MS) before it completed.`
       : 'The upstream stream was interrupted before it completed.';

@@ -10,7 +10,11 @@ import { createRequestBudget } from '../resilience/request-budget.js';
 import { selectProvider } from '../resilience/select-provider.js';
 import type { StartTimer } from '../resilience/start-timer.js';
 import { requestModel, withModel } from '../routing/request-model.js';
-import { attemptUpstream, ClientGone } from './attempt.js';
+import { type AttemptOptions, attemptUpstream, ClientGone } from './attempt.js';
+import { createContinuation } from './continuation.js';
+import type { StreamContinuation } from './continuation-hook.js';
+import { continuationTries } from './continuation-tries.js';
+import { failoverPlan, movesOn } from './failover-plan.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { readBody } from './read-body.js';
 import { forwardedTarget } from './upstream-url.js';
@@ -19,6 +23,8 @@ import { forwardedTarget } from './upstream-url.js';
 const MAX_WAIT_MS = 10_000;
 /** Chat and text completions streams end with `data: [DONE]`; others (the Responses API) do not. */
 const ENDS_WITH_DONE = /^\/v1\/(?:chat\/)?completions(?:\?|$)/;
+/** Chat completions: the streams a prefill can continue. */
+const CHAT = /^\/v1\/chat\/completions(?:\?|$)/;
 /** The chain of a request that names no model: one pass over the providers. */
 const NO_MODEL: readonly undefined[] = [undefined];
 
@@ -49,17 +55,10 @@ function serving(providers: readonly Provider[], model: string): readonly Provid
   return providers.filter((provider) => provider.serves === undefined || provider.serves(model));
 }
 
-/** The providers that serve `model` (all of them when the request names none); 404 when none does. */
-function providersFor(providers: readonly Provider[], model: string | undefined): readonly Provider[] {
-  if (model === undefined) return providers;
-  const found = serving(providers, model);
-  if (found.length > 0) return found;
-  throw new InvalidRequestError(
+function modelNotFound(model: string): InvalidRequestError {
+  return new InvalidRequestError(
     `The model ${JSON.stringify(model.slice(0, 200))} is not served by any provider of this gateway.`,
-    {
-      status: 404,
-      code: 'model_not_found',
-    },
+    { status: 404, code: 'model_not_found' },
   );
 }
 
@@ -80,6 +79,9 @@ export function createForward(options: ForwardOptions) {
   const routing =
     providers.some((provider) => provider.serves !== undefined || provider.aliases !== undefined) ||
     Object.keys(options.modelFallbacks).length > 0;
+  const unrouted = failoverPlan([providers]);
+  // Only a configuration with a provider that accepts a prefill pays for keeping a stream's delivered events.
+  const continues = providers.some((provider) => provider.continuation);
 
   return async function forward(request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> {
     const target = forwardedTarget(request.url);
@@ -94,8 +96,6 @@ export function createForward(options: ForwardOptions) {
     });
     const contentType = request.headers.get('content-type');
     const model = routing ? requestModel(contentType, body) : undefined;
-    // The requested model must exist (404 otherwise); its fallbacks are for when its providers all failed.
-    const served = providersFor(providers, model);
     // Own keys only: a model named "constructor" must not find Object's.
     const fallbacks =
       model !== undefined && Object.hasOwn(options.modelFallbacks, model)
@@ -103,6 +103,10 @@ export function createForward(options: ForwardOptions) {
         : undefined;
     const chain: readonly (string | undefined)[] =
       model === undefined ? NO_MODEL : fallbacks === undefined ? [model] : [model, ...fallbacks];
+    const plan =
+      model === undefined ? unrouted : failoverPlan(chain.map((name) => serving(providers, name as string)));
+    // A model no provider serves is still served when its fallback chain leads somewhere; else 404.
+    if (model !== undefined && plan.pools.every((pool) => pool.length === 0)) throw modelNotFound(model);
     const budget = createRequestBudget({
       deadline: record.start + options.requestTimeoutMs,
       now,
@@ -110,20 +114,100 @@ export function createForward(options: ForwardOptions) {
       startTimer: options.startTimer,
     });
     const expectDone = ENDS_WITH_DONE.test(target);
+    const continuable = continues && CHAT.test(target) && body !== undefined;
     const failures: { provider: string; failure: AttemptFailure }[] = [];
     let blocked: { provider: string; waitMs: number } | undefined;
+    /** A context-length 400: returned as it is if no fallback model answers. */
+    let meant: GatewayResponse | undefined;
     let answered = false;
     let attempt = 0;
+    let resolveDone: ((outcome: BodyOutcome) => void) | undefined;
+    let ended: BodyOutcome | undefined;
+    const onBodyEnd = (outcome: BodyOutcome) => {
+      budget.dispose();
+      if (resolveDone === undefined) ended = outcome;
+      else resolveDone(outcome);
+    };
+    /** The body to send `provider` for `chainModel`: with the provider's own name for it, when it has one. */
+    const bodyFor = (provider: Provider, chainModel: string | undefined, base = body) => {
+      const upstreamModel =
+        chainModel === undefined
+          ? undefined
+          : provider.aliases !== undefined && Object.hasOwn(provider.aliases, chainModel)
+            ? (provider.aliases[chainModel] as string)
+            : chainModel;
+      return upstreamModel !== undefined && upstreamModel !== model && base !== undefined
+        ? withModel(contentType, base, upstreamModel)
+        : base;
+    };
+    const send = (provider: Provider, sent: Uint8Array<ArrayBuffer> | undefined, extra: ExtraOptions) => {
+      attempt += 1;
+      record.provider = provider.id;
+      record.attempts = attempt;
+      return attemptUpstream({
+        provider,
+        url: upstreamUrl(provider, target),
+        method: request.method,
+        headers: upstreamRequestHeaders(request.headers, provider.setHeaders),
+        body: sent,
+        budget,
+        now,
+        startTimer: options.startTimer,
+        backoff,
+        headersTimeoutMs: options.upstreamHeadersTimeoutMs,
+        idleTimeoutMs: options.streamIdleTimeoutMs,
+        maxFirstEventBytes: options.maxFirstEventBytes,
+        maxHeldBytes: options.maxHeldBodyBytes,
+        maxDecodedBytes: options.maxDecodedBodyBytes,
+        expectDone,
+        onBodyEnd,
+        ...extra,
+      });
+    };
+    /** Where a stream cut after its first byte may go on: the untried prefill providers, this model's first. */
+    const continuationFor = (index: number, tried: ReadonlySet<Provider>): StreamContinuation =>
+      createContinuation({
+        body: body as Uint8Array,
+        onContinued: () => {
+          record.continued = true;
+        },
+        tries: () =>
+          continuationTries({
+            chain,
+            pools: plan.pools,
+            from: index,
+            tried,
+            now,
+            ended: () => budget.ended() !== undefined,
+            attempt: ({ provider, chainModel, prefilled, last, onBodyEnd: onEnd }) =>
+              send(provider, bodyFor(provider, chainModel, prefilled), {
+                firstTokenTimeoutMs: last ? budget.remaining() : options.firstTokenTimeoutMs,
+                onBodyEnd: onEnd,
+              }),
+            onBodyEnd,
+            onFailure: (provider, failure) => failures.push({ provider: provider.id, failure }),
+          }),
+      });
     try {
       for (let index = 0; index < chain.length; index++) {
         const chainModel = chain[index];
-        const candidates = index === 0 ? served : serving(providers, chainModel as string);
-        const lastModel = index === chain.length - 1;
+        const candidates = plan.pools[index] as readonly Provider[];
+        if (candidates.length === 0) continue;
+        const later = plan.hasLater(index);
         const tried = new Set<Provider>();
+        /** Providers that went silent or cut their answer: not asked again while anything else remains. */
+        let excluded: Set<Provider> | undefined;
         for (let tries = 1; tries <= maxAttempts && budget.ended() === undefined; tries++) {
-          const selection = selectProvider({ providers: candidates, tried, balancer, now: now() });
+          const pool =
+            excluded === undefined ? candidates : candidates.filter((provider) => !excluded?.has(provider));
+          if (pool.length === 0) break;
+          // A same-provider retry only when nothing else is left: a fallback model goes first.
+          if (later && pool.every((provider) => tried.has(provider))) break;
+          const selection = selectProvider({ providers: pool, tried, balancer, now: now() });
           if (selection === undefined) break;
           const { provider, waitMs } = selection;
+          // Backoff, Retry-After or an open breaker: skipped while a fallback model can serve at once.
+          if ((waitMs > 0 || !provider.breaker.canAttempt()) && plan.laterReady(index, now())) break;
           if (waitMs > 0) {
             if (waitMs > Math.min(MAX_WAIT_MS, budget.remaining())) {
               blocked = { provider: provider.id, waitMs };
@@ -133,47 +217,12 @@ export function createForward(options: ForwardOptions) {
             if (budget.ended() !== undefined) break;
           }
           tried.add(provider);
-          attempt += 1;
-          record.provider = provider.id;
-          record.attempts = attempt;
-          // The provider's own name for the model, when it has one (an alias) or the model is a fallback.
-          const upstreamModel =
-            chainModel === undefined
-              ? undefined
-              : provider.aliases !== undefined && Object.hasOwn(provider.aliases, chainModel)
-                ? (provider.aliases[chainModel] as string)
-                : chainModel;
-          const sent =
-            upstreamModel !== undefined && upstreamModel !== model && body !== undefined
-              ? withModel(contentType, body, upstreamModel)
-              : body;
-          // How the answer's body ended: known at once for an answer read whole, later for a stream.
-          let ended: BodyOutcome | undefined;
-          let resolveDone: ((outcome: BodyOutcome) => void) | undefined;
-          const result = await attemptUpstream({
-            provider,
-            url: upstreamUrl(provider, target),
-            method: request.method,
-            headers: upstreamRequestHeaders(request.headers, provider.setHeaders),
-            body: sent,
-            budget,
-            now,
-            startTimer: options.startTimer,
-            backoff,
-            headersTimeoutMs: options.upstreamHeadersTimeoutMs,
-            // The last attempt is waited on for as long as the budget allows.
-            firstTokenTimeoutMs:
-              lastModel && tries === maxAttempts ? budget.remaining() : options.firstTokenTimeoutMs,
-            idleTimeoutMs: options.streamIdleTimeoutMs,
-            maxFirstEventBytes: options.maxFirstEventBytes,
-            maxHeldBytes: options.maxHeldBodyBytes,
-            maxDecodedBytes: options.maxDecodedBodyBytes,
-            expectDone,
-            onBodyEnd(outcome) {
-              budget.dispose();
-              if (resolveDone === undefined) ended = outcome;
-              else resolveDone(outcome);
-            },
+          // The first-token deadline cuts only while somewhere else remains to go; the last is waited on.
+          const alternative = later || pool.some((other) => !tried.has(other));
+          const result = await send(provider, bodyFor(provider, chainModel), {
+            firstTokenTimeoutMs: alternative ? options.firstTokenTimeoutMs : budget.remaining(),
+            contextFallback: later,
+            continuation: continuable ? continuationFor(index, tried) : undefined,
           });
           if (result.ok) {
             answered = true;
@@ -188,6 +237,15 @@ export function createForward(options: ForwardOptions) {
             return result.answer;
           }
           failures.push({ provider: provider.id, failure: result.failure });
+          if (result.failure.kind === 'context_length_exceeded') {
+            // Every provider of this model has the same window: on to the next model.
+            meant ??= result.answer;
+            break;
+          }
+          if (movesOn(result.failure.kind) && (later || candidates.length > 1)) {
+            excluded ??= new Set();
+            excluded.add(provider);
+          }
         }
         if (budget.ended() !== undefined) break;
       }
@@ -198,13 +256,25 @@ export function createForward(options: ForwardOptions) {
       if (!answered) budget.dispose();
     }
     if (budget.ended() === 'client') throw new ClientClosedError();
+    if (meant !== undefined) {
+      meant.headers.set('x-proxy-attempts', String(attempt));
+      return meant;
+    }
     if (budget.ended() === 'deadline' && failures.at(-1)?.failure.kind !== 'deadline' && record.provider) {
       failures.push({ provider: record.provider, failure: { kind: 'deadline' } });
     }
+    const at = now();
     throw allAttemptsFailed({
       failures,
       attempts: record.attempts,
       ...(blocked === undefined ? {} : { blocked }),
+      ...(budget.ended() === undefined && plan.allRateLimited(at)
+        ? { rateLimited: { waitMs: plan.soonestFree(at) } }
+        : {}),
     });
   };
 }
+
+/** The options of one attempt that differ between a first try and a continuation. */
+type ExtraOptions = Pick<AttemptOptions, 'firstTokenTimeoutMs'> &
+  Partial<Pick<AttemptOptions, 'contextFallback' | 'continuation' | 'onBodyEnd'>>;

@@ -19,6 +19,24 @@ describe('failureClass', () => {
 });
 
 describe('allAttemptsFailed', () => {
+  it('is a 429 rate_limit_exceeded with the soonest Retry-After when every provider is rate limited', () => {
+    const error = allAttemptsFailed({
+      failures: [
+        fail('a', { kind: 'rate_limited', status: 429 }),
+        fail('b', { kind: 'rate_limited', status: 429 }),
+      ],
+      attempts: 2,
+      blocked: { provider: 'a', waitMs: 30_000 },
+      rateLimited: { waitMs: 19_200 },
+    });
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('rate_limit_exceeded');
+    expect(error.headers).toEqual({ 'x-proxy-attempts': '2', 'retry-after': '20' });
+    expect(error.message).toBe(
+      'Every provider of this request is rate limited ("a", "b"): retry after 20 s.',
+    );
+  });
+
   it('is a 503 no_provider_available when nothing was tried', () => {
     const error = allAttemptsFailed({ failures: [], attempts: 0 });
     expect(error).toBeInstanceOf(UpstreamError);

@@ -15,7 +15,8 @@ export type FailureKind =
   | 'stream_interrupted'
   | 'first_event_too_large'
   | 'decoded_too_large'
-  | 'unsupported_encoding';
+  | 'unsupported_encoding'
+  | 'context_length_exceeded';
 
 export interface AttemptFailure {
   kind: FailureKind;
@@ -67,13 +68,16 @@ function describe(failure: AttemptFailure): string {
       return 'sent a compressed answer that decodes past MAX_DECODED_BODY_BYTES';
     case 'unsupported_encoding':
       return 'sent an answer in a content encoding the gateway cannot decode';
+    case 'context_length_exceeded':
+      return 'found the request longer than its context window (HTTP 400 context_length_exceeded)';
   }
 }
 
 /**
- * The one error for a request no provider could answer: 504 when time ran out (every attempt timed out, or
- * the budget ended), 503 when no provider could even be tried, else 502. It names each provider tried and
- * why, and carries a Retry-After when providers asked to be left alone.
+ * The one error for a request no provider could answer: 429 when every provider is rate limited (with the
+ * soonest time one frees up as Retry-After), 504 when time ran out (every attempt timed out, or the budget
+ * ended), 503 when no provider could even be tried, else 502. It names each provider tried and why, and
+ * carries a Retry-After when providers asked to be left alone.
  *
  * @example
  * throw allAttemptsFailed({ failures: [{ provider: 'a', failure: { kind: 'http_5xx', status: 503 } }], attempts: 1 });
@@ -83,10 +87,22 @@ export function allAttemptsFailed(options: {
   attempts: number;
   /** Set when the next possible attempt was too far off to wait for. */
   blocked?: { provider: string; waitMs: number };
+  /** Set when every provider that could serve the request is rate limited: how soon the first frees up. */
+  rateLimited?: { waitMs: number };
 }): UpstreamError {
-  const { failures, attempts, blocked } = options;
+  const { failures, attempts, blocked, rateLimited } = options;
   const headers: Record<string, string> = { 'x-proxy-attempts': String(attempts) };
   if (blocked !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(blocked.waitMs / 1000)));
+  if (rateLimited !== undefined) {
+    const seconds = Math.max(1, Math.ceil(rateLimited.waitMs / 1000));
+    headers['retry-after'] = String(seconds);
+    const tried =
+      failures.length === 0 ? '' : ` (${[...new Set(failures.map((f) => `"${f.provider}"`))].join(', ')})`;
+    return new UpstreamError(
+      `Every provider of this request is rate limited${tried}: retry after ${seconds} s.`,
+      { status: 429, code: 'rate_limit_exceeded', headers },
+    );
+  }
   if (failures.length === 0) {
     const wait =
       blocked === undefined ? '' : `: "${blocked.provider}" asked to wait ${headers['retry-after']} s`;

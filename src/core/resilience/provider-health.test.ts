@@ -18,6 +18,7 @@ function setup(failureThreshold = 2) {
         weight: 1,
         models: undefined,
         aliases: undefined,
+        continuation: undefined,
       },
     ],
     transportFor: () => fetchTransport(async () => new Response('')),

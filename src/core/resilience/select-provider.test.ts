@@ -16,6 +16,7 @@ function setup(ids: readonly string[] = ['a', 'b', 'c'], cooldownMs = 1_000) {
       weight: 1,
       models: undefined,
       aliases: undefined,
+      continuation: undefined,
     })),
     transportFor: () => fetchTransport(async () => new Response('')),
     breaker: {
