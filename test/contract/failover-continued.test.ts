@@ -162,11 +162,14 @@ describe.each(targets)('moving on from a silent route (%s)', (_name, startTarget
     expect(first.value.response.headers.get('x-proxy-attempts')).toBe('2');
     expect(first.ms).toBeLessThan(400 + SLACK_MS);
     expect(s.seen()).toEqual({ silent: 1, spare: 1 });
-    // The silent provider is now in backoff: the next request goes to the fallback at once.
+    // The next request goes to the fallback at once while the silent provider's backoff lasts (a few hundred ms
+    // after one failure: on a loaded machine it may be over, and the silent one asked once more, never twice).
     const second = await timed(() => sdkStream(s.client, 'big'));
     expect(second.value.text).toBe('Hello there');
-    expect(second.ms).toBeLessThan(SLACK_MS);
-    expect(s.seen()).toEqual({ silent: 1, spare: 2 });
+    const seen = s.seen();
+    expect(seen.spare).toBe(2);
+    expect(seen.silent === 1 || seen.silent === 2).toBe(true);
+    expect(second.ms).toBeLessThan((seen.silent === 1 ? 0 : 400) + SLACK_MS);
   });
 
   it('first token never coming: the fallback answers within FIRST_TOKEN_TIMEOUT_MS, the slow one asked once', async () => {
