@@ -29,27 +29,27 @@ describe('createKeyVerifier: list mode', () => {
   const verify = createKeyVerifier({ kind: 'list', keys: ['key-one', 'key-two', 'key-three'] });
 
   it.each(['key-one', 'key-two', 'key-three'])('accepts the configured key %s', async (key) => {
-    await expect(settled(verify, [key])).resolves.toBeUndefined();
+    await expect(settled(verify, [key])).resolves.toBe(key);
   });
 
   it('accepts keys taken from Bearer, X-API-KEY or both', async () => {
     await expect(
       settled(verify, presentedKeys(new Headers({ authorization: 'bearer key-one' }))),
-    ).resolves.toBeUndefined();
-    await expect(
-      settled(verify, presentedKeys(new Headers({ 'X-API-KEY': 'key-two' }))),
-    ).resolves.toBeUndefined();
+    ).resolves.toBe('key-one');
+    await expect(settled(verify, presentedKeys(new Headers({ 'X-API-KEY': 'key-two' })))).resolves.toBe(
+      'key-two',
+    );
     await expect(
       settled(
         verify,
         presentedKeys(new Headers({ authorization: 'Bearer key-one', 'x-api-key': 'key-three' })),
       ),
-    ).resolves.toBeUndefined();
+    ).resolves.toBe('key-one');
   });
 
-  it('accepts when one of the presented keys is configured', async () => {
-    await expect(settled(verify, ['wrong-key', 'key-two'])).resolves.toBeUndefined();
-    await expect(settled(verify, ['key-two', 'wrong-key'])).resolves.toBeUndefined();
+  it('accepts when one of the presented keys is configured, and says which configured key it was', async () => {
+    await expect(settled(verify, ['wrong-key', 'key-two'])).resolves.toBe('key-two');
+    await expect(settled(verify, ['key-two', 'wrong-key'])).resolves.toBe('key-two');
   });
 
   it.each(['key-on', 'key-one ', 'KEY-ONE', 'key-one-x', 'sk-INTRUDER-42', 'zq9'])(
@@ -78,16 +78,16 @@ describe('createKeyVerifier: list mode', () => {
     expect(first).toBeInstanceOf(Promise);
     await first;
     await rejection(fresh, ['known-wrong']);
-    expect(fresh(['key-one'])).toBeUndefined();
+    expect(fresh(['key-one'])).toBe('key-one');
     expect(() => fresh(['known-wrong'])).toThrow(AuthenticationError);
-    expect(fresh(['known-wrong', 'key-one'])).toBeUndefined();
+    expect(fresh(['known-wrong', 'key-one'])).toBe('key-one');
     // One new key among known ones: back to waiting for its digest.
-    await expect(fresh(['key-one', 'not-seen-yet'])).resolves.toBeUndefined();
+    await expect(fresh(['key-one', 'not-seen-yet'])).resolves.toBe('key-one');
   });
 
   it('works again after a rejection', async () => {
     await rejection(verify, ['nope']);
-    await expect(settled(verify, ['key-one'])).resolves.toBeUndefined();
+    await expect(settled(verify, ['key-one'])).resolves.toBe('key-one');
   });
 });
 
@@ -95,7 +95,7 @@ describe('createKeyVerifier: any mode ("*")', () => {
   const verify = createKeyVerifier({ kind: 'any' });
 
   it.each(['x', 'anything-at-all', '*'])('accepts %j', async (key) => {
-    await expect(settled(verify, [key])).resolves.toBeUndefined();
+    await expect(settled(verify, [key])).resolves.toBe(key);
   });
 
   it('rejects a request that presents no key, naming both headers', async () => {

@@ -45,11 +45,11 @@ function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Checks presented keys. Returns undefined when a key is accepted at once (its digest is known), otherwise a
- * promise that resolves when one is accepted; a refusal is a 401 {@link AuthenticationError}, thrown or
- * rejected. `await` takes either.
+ * Checks presented keys. Returns the accepted key (the configured one it matched; with `*`, the first one
+ * presented) at once when its digest is known, otherwise a promise of it; a refusal is a 401
+ * {@link AuthenticationError}, thrown or rejected. `await` takes either.
  */
-export type KeyVerifier = (presented: readonly string[]) => Promise<void> | undefined;
+export type KeyVerifier = (presented: readonly string[]) => Promise<string> | string;
 
 /**
  * Builds the check for `PROXY_API_KEYS`. Keys are compared as SHA-256 digests in constant time, against
@@ -58,7 +58,7 @@ export type KeyVerifier = (presented: readonly string[]) => Promise<void> | unde
  *
  * @example
  * const verify = createKeyVerifier({ kind: 'list', keys: ['k1'] });
- * await verify(['k1']); // accepted
+ * await verify(['k1']); // 'k1': accepted
  * await verify(['k2']); // throws: 401
  */
 export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
@@ -76,7 +76,7 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
     );
   if (clientKeys.kind === 'any') {
     return function acceptAnyKey(presented) {
-      return presented.length === 0 ? Promise.reject(missing()) : undefined;
+      return presented[0] ?? Promise.reject(missing());
     };
   }
   const configured = Promise.all(clientKeys.keys.map(sha256));
@@ -85,13 +85,17 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
     known = digests;
   });
   const { digestOf } = digestCache();
-  /** Every presented digest against every configured one, without an early exit. */
-  const check = (digests: readonly Uint8Array[], candidates: readonly Uint8Array[]) => {
-    let accepted = false;
+  const { keys } = clientKeys;
+  /** Every presented digest against every configured one, without an early exit; the configured key matched. */
+  const check = (digests: readonly Uint8Array[], candidates: readonly Uint8Array[]): string => {
+    let accepted = -1;
     for (const digest of digests) {
-      for (const candidate of candidates) accepted = digestsEqual(digest, candidate) || accepted;
+      for (let i = 0; i < candidates.length; i++) {
+        if (digestsEqual(digest, candidates[i] as Uint8Array) && accepted < 0) accepted = i;
+      }
     }
-    if (!accepted) throw new AuthenticationError(`Invalid API key.${hint}`);
+    if (accepted < 0) throw new AuthenticationError(`Invalid API key.${hint}`);
+    return keys[accepted] as string;
   };
   return function verifyKey(presented) {
     if (presented.length === 0) return Promise.reject(missing());
@@ -99,8 +103,7 @@ export function createKeyVerifier(clientKeys: ClientKeys): KeyVerifier {
     const digests = presented.map(digestOf);
     if (known !== undefined && digests.every((digest) => digest instanceof Uint8Array)) {
       // Every digest known: no await, the common case of a client sending its key again.
-      check(digests as Uint8Array[], known);
-      return undefined;
+      return check(digests as Uint8Array[], known);
     }
     return Promise.all([Promise.all(digests), configured]).then(([values, candidates]) =>
       check(values, candidates),
