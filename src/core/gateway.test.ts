@@ -53,8 +53,9 @@ describe('createGateway', () => {
 
   it('turns an unexpected failure into a plain 500 naming only the request id, and logs it without secrets', async () => {
     const { gateway, logs } = gatewayWith({
-      // Not a Response at all: the gateway trips over it, which is exactly the kind of bug to contain.
-      fetch: async () => ({ status: 200, detail: TOKEN }) as unknown as Response,
+      // Not a Response at all (headers it cannot list): the gateway trips over it, the kind of bug to contain.
+      fetch: async () =>
+        ({ status: 200, headers: { get: () => null }, detail: TOKEN }) as unknown as Response,
     });
     const response = await gateway.fetch(request('/v1/models'));
     expect(response.status).toBe(500);
@@ -254,10 +255,11 @@ describe('createGateway with a startTimer of its own', () => {
     });
     const json = await gateway.fetch(request('/v1/embeddings', { method: 'POST', body: '{}' }));
     expect(await json.json()).toEqual({ ok: true });
-    // The request's deadline (rounded down to a 100 ms step), the upstream headers, the idle body.
+    // The request's deadline (rounded down to a 100 ms step), the upstream headers, the idle body, the upload.
     expect(started.map((timer) => timer.ms).sort((a, b) => a - b)).toEqual([
       7000,
       9000,
+      30_000,
       expect.closeTo(600_000, -3),
     ]);
     expect(started.every((timer) => timer.cancelled)).toBe(true);
@@ -266,13 +268,75 @@ describe('createGateway with a startTimer of its own', () => {
     const stream = await gateway.fetch(request('/v1/chat/completions', { method: 'POST', body: '{}' }));
     expect(await stream.text()).toContain('[DONE]');
     // Headers, first event (the only provider: waited on for the whole budget), the idle watchdog of the
-    // relayed stream, and the deadline.
+    // relayed stream, the upload, and the deadline.
     expect(started.map((timer) => timer.ms).sort((a, b) => a - b)).toEqual([
       7000,
       9000,
+      30_000,
       expect.closeTo(600_000, -3),
       expect.closeTo(600_000, -3),
     ]);
     expect(started.every((timer) => timer.cancelled)).toBe(true);
+  });
+});
+
+describe('createGateway: per-key slots', () => {
+  it('gives every slot back exactly once, however the answer ended (one slot per key, so a leak would show)', async () => {
+    let mode: 'json' | 'stream' | 'endless' | 'fail' | 'cut' = 'json';
+    const { gateway } = gatewayWith({
+      env: { MAX_CONCURRENT_REQUESTS_PER_KEY: '1', MAX_OPEN_STREAMS_PER_KEY: '1', MAX_ATTEMPTS: '1' },
+      fetch: async () => {
+        if (mode === 'fail') return new Response('{}', { status: 500 });
+        if (mode === 'json') return Response.json({ ok: true });
+        const encoder = new TextEncoder();
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(encoder.encode('data: {"x":1}\n\n'));
+            if (mode === 'stream') {
+              controller.enqueue(encoder.encode('data: [DONE]\n\n'));
+              controller.close();
+            }
+          },
+          pull(controller) {
+            if (mode === 'cut') controller.error(new Error('reset'));
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      },
+    });
+    const post = () => gateway.fetch(request('/v1/chat/completions', { method: 'POST', body: '{}' }));
+    const next = async () => {
+      const response = await post();
+      expect(response.status).not.toBe(429);
+      return response;
+    };
+    for (const round of [1, 2]) {
+      mode = 'json';
+      expect((await next()).status, `round ${round}`).toBe(200);
+      mode = 'stream';
+      expect(await (await next()).text()).toContain('[DONE]');
+      mode = 'cut';
+      expect(await (await next()).text()).toContain('upstream_stream_interrupted');
+      mode = 'endless';
+      const open = await next();
+      const reader = open.body?.getReader();
+      await reader?.read();
+      // While it is open, the key's one slot is taken.
+      const refused = await post();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      await reader?.cancel();
+      mode = 'fail';
+      expect((await next()).status).toBeGreaterThanOrEqual(500);
+      // A refused key check takes no slot.
+      const unknown = await gateway.fetch(
+        request('/v1/chat/completions', {
+          method: 'POST',
+          body: '{}',
+          headers: { authorization: 'Bearer nope' },
+        }),
+      );
+      expect(unknown.status).toBe(401);
+    }
   });
 });

@@ -97,6 +97,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    clientBodyTimeoutMs: config.clientBodyTimeoutMs,
+    maxFirstEventBytes: config.maxFirstEventBytes,
+    maxHeldBodyBytes: config.maxHeldBodyBytes,
+    maxDecodedBodyBytes: config.maxDecodedBodyBytes,
     modelFallbacks: config.modelFallbacks,
   });
   const verifyKey = createKeyVerifier(config.clientKeys);
@@ -136,6 +140,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     listsModels,
     health,
     redact,
+    perKey: {
+      maxRequests: config.maxConcurrentRequestsPerKey,
+      maxStreams: config.maxOpenStreamsPerKey,
+    },
   });
 
   const app = new Hono<AppEnv>();
@@ -201,6 +209,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       now,
       cacheMs: config.modelsCacheTtlMs,
       timeoutMs: 3_000,
+      maxBytes: config.maxHeldBodyBytes,
     });
     app.get('/v1/models', withClientKey, async (c) => {
       // The gateway's own listing is the `models` endpoint to an allow-list, as a forwarded one would be.

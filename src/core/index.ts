@@ -38,12 +38,18 @@ export { createGateway } from './gateway.js';
 export type { ProxyRoute } from './http/proxy-route.js';
 export type { Logger, LogRecord } from './logger.js';
 export { jsonConsoleLogger } from './logger.js';
+export {
+  contentCoding,
+  DecodedBodyTooLargeError,
+  decodedHeaders,
+  limitDecoded,
+} from './providers/decoded-limit.js';
 export type {
   UpstreamFetch,
   UpstreamRequest,
   UpstreamResponse,
   UpstreamTransport,
 } from './providers/transport.js';
-export { fetchTransport } from './providers/transport.js';
+export { fetchTransport, UnsupportedEncodingError } from './providers/transport.js';
 export { type AbortLatch, createAbortLatch } from './resilience/abort-latch.js';
 export { runtimeTimer, type StartTimer, type TimerHandle } from './resilience/start-timer.js';

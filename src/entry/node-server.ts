@@ -12,6 +12,7 @@ import {
   toWebResponse,
   type UpstreamTransport,
 } from '../core/index.js';
+import { closeIfUnread, guardServer } from './client-limits.js';
 import { coarseTimers } from './coarse-timers.js';
 import { nodeRequest, plainPath, writeAnswer } from './node-exchange.js';
 import { undiciTransport } from './node-transport.js';
@@ -105,7 +106,12 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
     else writeAnswer(res, errorResponse(error, requestId));
   };
   const { proxy } = gateway;
-  const server = createServer((req, res) => {
+  // Node checks its headers and request timeouts this often: often enough for a short CLIENT_HEADERS_TIMEOUT_MS.
+  const connectionsCheckingInterval = Math.min(
+    30_000,
+    Math.max(100, Math.floor(config.clientHeadersTimeoutMs / 4)),
+  );
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     const path = plainPath(req.url);
     if (path === undefined || !proxy.claims(req.method ?? 'GET', path)) {
       webListener ??= loadWebListener().catch((error: unknown) => {
@@ -119,8 +125,16 @@ export async function startNodeServer(options: StartNodeServerOptions): Promise<
     // The hot path: the core's proxy route on Node's own request and response, no Web objects in between.
     proxy
       .handle(nodeRequest(req, res))
-      .then((answer) => writeAnswer(res, answer))
+      .then((answer) => {
+        closeIfUnread(req, res, answer);
+        writeAnswer(res, answer);
+      })
       .catch(() => res.destroy());
+  });
+  guardServer(server, {
+    headersTimeoutMs: config.clientHeadersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxConnections: config.maxConnections,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

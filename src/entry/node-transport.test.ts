@@ -2,7 +2,13 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { type AddressInfo, createServer as createNetServer, type Server } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BodyReader, createAbortLatch, LightHeaders, type UpstreamResponse } from '../core/index.js';
+import {
+  type BodyReader,
+  createAbortLatch,
+  DecodedBodyTooLargeError,
+  LightHeaders,
+  type UpstreamResponse,
+} from '../core/index.js';
 import { clientResponseHeaders } from '../core/proxy/headers.js';
 import { undiciTransport } from './node-transport.js';
 import { answerHeaders } from './undici-exchange.js';
@@ -53,10 +59,10 @@ describe('answerHeaders (undici header lines as the core reads them)', () => {
     expect(answerHeaders([Buffer.from('x-name'), value]).get('x-name')).toBe('caf\u00e9\tau lait');
   });
 
-  it('is what the core filters for the client: hop-by-hop, cookies and a decoded body length dropped', () => {
+  it('is what the core filters for the client: hop-by-hop fields and cookies dropped', () => {
     const upstream = answerHeaders(
       raw(
-        ...['content-type', 'application/json', 'content-encoding', 'gzip', 'content-length', '120'],
+        ...['content-type', 'application/json'],
         ...['connection', 'keep-alive', 'keep-alive', 'timeout=5', 'set-cookie', 'a=1', 'set-cookie', 'b=2'],
         ...['x-request-id', 'up-1'],
       ),
@@ -96,7 +102,12 @@ function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void
 
 function send(
   url: string,
-  init: { method?: string; body?: string; signal?: ReturnType<typeof createAbortLatch> } = {},
+  init: {
+    method?: string;
+    body?: string;
+    signal?: ReturnType<typeof createAbortLatch>;
+    maxDecodedBytes?: number;
+  } = {},
 ) {
   const headers = new LightHeaders();
   headers.set('content-type', 'application/json');
@@ -106,6 +117,7 @@ function send(
     headers,
     body: init.body === undefined ? undefined : new TextEncoder().encode(init.body),
     signal: (init.signal ?? createAbortLatch()).signal,
+    maxDecodedBytes: init.maxDecodedBytes ?? 64 << 20,
   });
 }
 
@@ -176,8 +188,56 @@ describe('undiciTransport', () => {
       res.end(encode(text));
     });
     const answer = await send(await listen(server));
+    expect(answer.headers.get('content-encoding')).toBeNull();
+    expect(answer.headers.get('content-length')).toBeNull();
     expect((await readAll(answer.body)).toString()).toBe(text);
   });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['br', brotliCompressSync],
+  ])(
+    'stops decoding a %s bomb at maxDecodedBytes, having made little more than that',
+    async (encoding, encode) => {
+      // 256 MiB of zeros, a few hundred kilobytes (gzip) or bytes (br) on the wire.
+      const bomb = encode(Buffer.alloc(256 << 20));
+      const { server } = httpServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding });
+        res.end(bomb);
+      });
+      const answer = await send(await listen(server), { maxDecodedBytes: 1 << 20 });
+      let seen = 0;
+      const failure = await (async () => {
+        for (;;) {
+          const result = await answer.body?.read();
+          if (result === undefined || result.done) return undefined;
+          seen += result.value.byteLength;
+        }
+      })().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DecodedBodyTooLargeError);
+      expect(seen).toBeLessThanOrEqual(1 << 20);
+    },
+  );
+
+  it.each(['gzip, br', 'zstd', 'compress'])(
+    'passes an answer encoded as %j on untouched, with its Content-Encoding',
+    async (encoding) => {
+      const bytes = gzipSync('{"a":1}');
+      const { server } = httpServer((_req, res) => {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-encoding': encoding,
+          'content-length': bytes.length,
+        });
+        res.end(bytes);
+      });
+      const answer = await send(await listen(server));
+      expect(answer.headers.get('content-encoding')).toBe(encoding);
+      expect(answer.headers.get('content-length')).toBe(String(bytes.length));
+      expect(Buffer.compare(await readAll(answer.body), bytes)).toBe(0);
+      expect(clientResponseHeaders(answer.headers).get('content-encoding')).toBe(encoding);
+    },
+  );
 
   it('rejects when the provider cannot be reached', async () => {
     const { server } = httpServer(() => {});

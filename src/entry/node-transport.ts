@@ -1,7 +1,14 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import Agent from 'undici/lib/dispatcher/agent.js';
-import type { BodyReader, UpstreamResponse, UpstreamTransport } from '../core/index.js';
+import {
+  type BodyReader,
+  contentCoding,
+  DecodedBodyTooLargeError,
+  decodedHeaders,
+  type UpstreamResponse,
+  type UpstreamTransport,
+} from '../core/index.js';
 import { readerOf } from './node-body-reader.js';
 import { UndiciExchange } from './undici-exchange.js';
 
@@ -16,8 +23,9 @@ const DECODERS: Record<string, () => Transform> = {
  * The Node entry's way upstream: undici's dispatcher on keep-alive connection pools, driven by the gateway's
  * own handler ({@link UndiciExchange}), several times cheaper than `fetch` on Node 20 and cheaper than undici's
  * `request` (measured by `npm run bench`). Deadlines are the core's (undici's own timeouts are off); redirects
- * are not followed. It asks for uncompressed answers and decodes one that comes compressed anyway, as the core
- * expects of every transport.
+ * are not followed. It asks for uncompressed answers and decodes one that comes compressed anyway in one
+ * coding it knows (gzip, deflate, br), never past `maxDecodedBytes`; any other coding (stacked ones like
+ * `gzip, br`, or unknown ones) is passed on untouched, with its Content-Encoding.
  *
  * @example
  * const gateway = createGateway({ config, transport: undiciTransport() });
@@ -48,10 +56,35 @@ export function undiciTransport(): UpstreamTransport {
         new UndiciExchange({ signal: upstream.signal, resolve, reject }),
       );
     });
-    const decoder = DECODERS[response.headers.get('content-encoding')?.trim().toLowerCase() ?? ''];
+    const coding = contentCoding(response.headers);
+    const decoder = coding === undefined || !Object.hasOwn(DECODERS, coding) ? undefined : DECODERS[coding];
     if (decoder === undefined || response.body === null) return response;
-    return { ...response, body: decoded(response.body, decoder()) };
+    return {
+      status: response.status,
+      headers: decodedHeaders(response.headers),
+      body: decoded(response.body, capped(decoder(), upstream.maxDecodedBytes)),
+    };
   };
+}
+
+/**
+ * A decoder that fails once its output passes `maxBytes`, counted as it makes it: zlib decodes a whole input
+ * chunk without waiting for its reader, so a bomb must be stopped there, not where its output is read.
+ */
+function capped(decoder: Transform, maxBytes: number): Transform {
+  let made = 0;
+  const push = decoder.push.bind(decoder);
+  decoder.push = (chunk: Buffer | null) => {
+    if (chunk !== null) {
+      made += chunk.byteLength;
+      if (made > maxBytes) {
+        decoder.destroy(new DecodedBodyTooLargeError(maxBytes));
+        return false;
+      }
+    }
+    return push(chunk);
+  };
+  return decoder;
 }
 
 /**

@@ -83,6 +83,55 @@ export const numberSettings = {
     max: HOUR,
     description: 'Node: how long SIGTERM waits for requests in flight.',
   },
+  maxFirstEventBytes: {
+    env: 'MAX_FIRST_EVENT_BYTES',
+    min: 1,
+    max: 64 * MIB,
+    description: 'Most bytes of a stream held before its first event; past it the attempt fails.',
+  },
+  maxHeldBodyBytes: {
+    env: 'MAX_HELD_BODY_BYTES',
+    min: 0,
+    max: 128 * MIB,
+    description:
+      'Largest JSON answer read whole before it is sent (a larger one is streamed on as it comes).',
+  },
+  maxDecodedBodyBytes: {
+    env: 'MAX_DECODED_BODY_BYTES',
+    min: 1,
+    max: 4096 * MIB,
+    description: 'Most bytes a compressed upstream answer may decode to; past it the answer fails.',
+  },
+  clientHeadersTimeoutMs: {
+    env: 'CLIENT_HEADERS_TIMEOUT_MS',
+    min: 1,
+    max: HOUR,
+    description: "Node: wait for a client's request headers (408 past it).",
+  },
+  clientBodyTimeoutMs: {
+    env: 'CLIENT_BODY_TIMEOUT_MS',
+    min: 1,
+    max: HOUR,
+    description: "Longest wait between two reads of a client's request body (408 past it).",
+  },
+  maxConnections: {
+    env: 'MAX_CONNECTIONS',
+    min: 0,
+    max: 1_000_000,
+    description: 'Node: open client connections; past it a new one gets 503 and is closed (0: no cap).',
+  },
+  maxConcurrentRequestsPerKey: {
+    env: 'MAX_CONCURRENT_REQUESTS_PER_KEY',
+    min: 0,
+    max: 1_000_000,
+    description: 'Requests in flight per client key, streams included; past it 429 (0: no cap).',
+  },
+  maxOpenStreamsPerKey: {
+    env: 'MAX_OPEN_STREAMS_PER_KEY',
+    min: 0,
+    max: 1_000_000,
+    description: 'Event streams open per client key; past it 429 (0: no cap).',
+  },
   storeTimeoutMs: {
     env: 'STORE_TIMEOUT_MS',
     min: 1,

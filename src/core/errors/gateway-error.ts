@@ -115,6 +115,27 @@ export class ClientClosedError extends GatewayError {
   }
 }
 
+/** 408: the client was too slow sending its request (its body stalled, or the request's budget ran out). */
+export class RequestTimeoutError extends GatewayError {
+  constructor(message: string) {
+    super(message, { status: 408, type: 'invalid_request_error', code: 'request_timeout' });
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/** 429 `rate_limit_exceeded`: the client key holds as much as it may at once; try again shortly. */
+export class RateLimitError extends GatewayError {
+  constructor(message: string, options: { retryAfterSeconds: number }) {
+    super(message, {
+      status: 429,
+      type: 'invalid_request_error',
+      code: 'rate_limit_exceeded',
+      headers: { 'retry-after': String(options.retryAfterSeconds) },
+    });
+    this.name = 'RateLimitError';
+  }
+}
+
 /**
  * 503: the shared state store (Redis, a Durable Object, a database file) did not answer within its deadline or
  * failed, and the store is set to fail closed. The message names no address: a Redis URL may hold a password.

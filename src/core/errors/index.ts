@@ -7,6 +7,8 @@ export {
   GatewayError,
   InvalidRequestError,
   MethodNotAllowedError,
+  RateLimitError,
+  RequestTimeoutError,
   StoreUnavailableError,
   UpstreamError,
 } from './gateway-error.js';

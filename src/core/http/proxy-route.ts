@@ -1,5 +1,5 @@
 import { presentedKeys } from '../auth/client-keys.js';
-import type { KeyVerifier } from '../auth/key-verifier.js';
+import { ANY_KEY_NAME, type KeyVerifier } from '../auth/key-verifier.js';
 import {
   ClientClosedError,
   EndpointNotAllowedError,
@@ -10,6 +10,7 @@ import { errorResponse } from '../errors/render-error.js';
 import type { GatewayRequest, GatewayResponse } from '../exchange/exchange.js';
 import type { RequestContext, RequestRecord } from '../exchange/request-record.js';
 import type { Logger } from '../logger.js';
+import { createKeySlots, type KeySlots } from '../policy/key-slots.js';
 import { endpointOf, type PathAllowList } from '../routing/path-allow-list.js';
 import type { CorsPolicy } from './cors.js';
 import type { RequestLogger } from './request-log.js';
@@ -29,6 +30,11 @@ export interface ProxyRouteOptions {
   redact: (text: string) => string;
   /** The endpoints forwarded (`ALLOWED_PATHS`); undefined: every `/v1/` endpoint. */
   allowed?: PathAllowList | undefined;
+  /**
+   * Per client key, the most requests in flight and event streams open at once (0: no cap). Past either, 429
+   * `rate_limit_exceeded` with `Retry-After: 1`. Leave it out (or both 0) for no bookkeeping at all.
+   */
+  perKey?: { maxRequests: number; maxStreams: number } | undefined;
 }
 
 /**
@@ -69,7 +75,11 @@ export function pathOf(url: string): string {
  * if (route.claims('POST', '/v1/chat/completions')) answer = await route.handle(request);
  */
 export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
-  const { forward, verifyKey, cors, log, logger, listsModels, health, redact, allowed } = options;
+  const { forward, verifyKey, cors, log, logger, listsModels, health, redact, allowed, perKey } = options;
+  const slots: KeySlots | undefined =
+    perKey === undefined || (perKey.maxRequests === 0 && perKey.maxStreams === 0)
+      ? undefined
+      : createKeySlots(perKey);
   /** A `/v1/*` answer: method, key and endpoint checked, then forwarded; any failure as an OpenAI-shaped error. */
   const proxied = async (
     request: GatewayRequest,
@@ -79,13 +89,25 @@ export function createProxyRoute(options: ProxyRouteOptions): ProxyRoute {
     try {
       if (!FORWARDED_METHODS.has(request.method)) throw new MethodNotAllowedError(request.method, ALLOW);
       // Most often the key is known and checked at once: no await, no extra turn of the event loop.
-      const verdict = verifyKey(presentedKeys(request.headers));
+      const presented = presentedKeys(request.headers);
+      const verdict = verifyKey(presented);
       record.key = typeof verdict === 'string' ? verdict : await verdict;
+      // Slots per key name; keys "*" accepted without a name are told apart by the key itself.
+      const key = record.key === ANY_KEY_NAME ? (presented[0] as string) : record.key;
       if (allowed !== undefined) {
         const endpoint = endpointOf(path);
         if (!allowed(endpoint)) throw new EndpointNotAllowedError(endpoint);
       }
-      return await forward(request, record);
+      if (slots === undefined) return await forward(request, record);
+      slots.enter(key);
+      let answer: GatewayResponse;
+      try {
+        answer = await forward(request, record);
+      } catch (error) {
+        slots.leave(key);
+        throw error;
+      }
+      return slots.hold(key, answer, record);
     } catch (error) {
       // A body cut off by a client that went away is no bug of ours: nothing is left to answer.
       const ours = error instanceof GatewayError;

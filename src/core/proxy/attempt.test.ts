@@ -42,6 +42,9 @@ function setup(answer: UpstreamFetch) {
       headersTimeoutMs: 1000,
       firstTokenTimeoutMs: 1000,
       idleTimeoutMs: 1000,
+      maxFirstEventBytes: 1 << 20,
+      maxHeldBytes: 8 << 20,
+      maxDecodedBytes: 64 << 20,
       expectDone: false,
       onBodyEnd: () => {},
     }).finally(() => budget.dispose());

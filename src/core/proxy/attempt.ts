@@ -2,7 +2,7 @@ import type { GatewayResponse } from '../exchange/exchange.js';
 import type { HeaderMap } from '../exchange/header-map.js';
 import type { BodyOutcome } from '../exchange/request-record.js';
 import type { Provider } from '../providers/provider-pool.js';
-import type { UpstreamResponse } from '../providers/transport.js';
+import { UnsupportedEncodingError, type UpstreamResponse } from '../providers/transport.js';
 import type { AttemptFailure } from '../resilience/attempt-failure.js';
 import { beginAttempt, recordFailure, recordSuccess } from '../resilience/provider-health.js';
 import type { RequestBudget } from '../resilience/request-budget.js';
@@ -17,8 +17,6 @@ import { clientResponseHeaders } from './headers.js';
 import { holdBody } from './hold-body.js';
 import { observeBody } from './observe-body.js';
 
-/** JSON answers up to this size are read whole before anything is sent, so a cut one can be retried. */
-const MAX_HELD_BYTES = 8 * 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 export interface AttemptOptions {
@@ -36,6 +34,12 @@ export interface AttemptOptions {
   /** For event streams; the last attempt of a request passes the remaining budget instead. */
   firstTokenTimeoutMs: number;
   idleTimeoutMs: number;
+  /** The most bytes of an event stream held before its first event (`MAX_FIRST_EVENT_BYTES`). */
+  maxFirstEventBytes: number;
+  /** JSON answers up to this size are read whole before anything is sent, so a cut one can be retried. */
+  maxHeldBytes: number;
+  /** The most bytes a compressed answer may decode to (`MAX_DECODED_BODY_BYTES`). */
+  maxDecodedBytes: number;
   /** Whether a complete event stream ends with `data: [DONE]` (chat and text completions). */
   expectDone: boolean;
   /** Watches an event stream's usage (and cuts the usage chunk the gateway asked for); none for others. */
@@ -114,8 +118,10 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
       headers: options.headers,
       body: options.body,
       signal: controller.signal,
+      maxDecodedBytes: options.maxDecodedBytes,
     });
-  } catch {
+  } catch (error) {
+    if (error instanceof UnsupportedEncodingError) return fail({ kind: 'unsupported_encoding' });
     return fail({ kind: headersTimedOut ? 'headers_timeout' : 'connect_error' });
   }
   headersTimer.cancel();
@@ -158,10 +164,17 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
   }
   const reader = upstream.body;
   const contentType = headers.get('content-type') ?? '';
+  // Any body passed on as it comes is watched for upstream silence too (plain text, large JSON, files).
+  const watched = { idleMs: options.idleTimeoutMs, now, abort, startTimer };
+  const heldFailure = (reason: 'stalled' | 'failed' | 'too_large') =>
+    fail({
+      kind:
+        reason === 'stalled' ? 'body_stalled' : reason === 'too_large' ? 'decoded_too_large' : 'body_failed',
+    });
 
   if (status === 400 && options.contextFallback === true && contentType.includes('json')) {
     const held = await holdBody(reader, {
-      maxBytes: MAX_HELD_BYTES,
+      maxBytes: options.maxHeldBytes,
       idleMs: options.idleTimeoutMs,
       now,
       abort,
@@ -179,13 +192,14 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
         answer: { status, headers, body: held.bytes },
       };
     }
-    if (!held.ok) return fail({ kind: held.reason === 'stalled' ? 'body_stalled' : 'body_failed' });
-    return succeed(observeBody(reader, { prefix: concatBytes(held.held), onEnd: endBody }));
+    if (!held.ok) return heldFailure(held.reason);
+    return succeed(observeBody(reader, { prefix: concatBytes(held.held), onEnd: endBody, ...watched }));
   }
 
   if (contentType.startsWith('text/event-stream')) {
     const first = await awaitFirstEvent(reader, {
       deadlineMs: Math.min(options.firstTokenTimeoutMs, budget.remaining()),
+      maxBytes: options.maxFirstEventBytes,
       abort,
       startTimer,
     });
@@ -196,7 +210,9 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
             ? 'first_token_timeout'
             : first.reason === 'ended'
               ? 'stream_ended_early'
-              : 'body_failed',
+              : first.reason === 'too_large'
+                ? 'first_event_too_large'
+                : 'body_failed',
       });
     }
     headers.delete('content-length');
@@ -226,19 +242,19 @@ export async function attemptUpstream(options: AttemptOptions): Promise<AttemptR
 
   if (contentType.includes('json')) {
     const held = await holdBody(reader, {
-      maxBytes: MAX_HELD_BYTES,
+      maxBytes: options.maxHeldBytes,
       idleMs: options.idleTimeoutMs,
       now,
       abort,
       startTimer,
     });
-    if (!held.ok) return fail({ kind: held.reason === 'stalled' ? 'body_stalled' : 'body_failed' });
+    if (!held.ok) return heldFailure(held.reason);
     if (held.complete) {
       headers.set('content-length', String(held.bytes.byteLength));
       return succeed(held.bytes, 'now');
     }
-    return succeed(observeBody(reader, { prefix: concatBytes(held.held), onEnd: endBody }));
+    return succeed(observeBody(reader, { prefix: concatBytes(held.held), onEnd: endBody, ...watched }));
   }
 
-  return succeed(observeBody(reader, { onEnd: endBody }));
+  return succeed(observeBody(reader, { onEnd: endBody, ...watched }));
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listSource, pushSource } from '../../../test/fixtures/scripted-source.js';
 import { bodyStream } from '../exchange/exchange.js';
+import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import {
   awaitFirstEvent,
   errorEvent,
@@ -63,7 +64,7 @@ describe('errorEvent', () => {
 
 describe('awaitFirstEvent', () => {
   const first = (reader: ReadableStreamDefaultReader<Uint8Array>, abort = () => {}) =>
-    awaitFirstEvent(reader, { deadlineMs: 10_000, abort });
+    awaitFirstEvent(reader, { deadlineMs: 10_000, maxBytes: 1 << 20, abort });
 
   it('returns the held bytes when a whole event arrives in one chunk', async () => {
     const { reader, state } = listSource(['data: {"a":1}\n\n', 'data: {"b":2}\n\n']);
@@ -111,6 +112,40 @@ describe('awaitFirstEvent', () => {
     expect(await first(reader)).toEqual({ ok: false, reason: 'ended' });
   });
 
+  it('is "too_large" past maxBytes without an event boundary, holding no more, aborting and cancelling', async () => {
+    const { reader, state } = listSource(Array.from({ length: 100 }, () => 'x'.repeat(100)));
+    const { abort, aborts } = aborter();
+    const result = await awaitFirstEvent(reader, { deadlineMs: 10_000, maxBytes: 1_000, abort });
+    expect(result).toEqual({ ok: false, reason: 'too_large' });
+    // 1_000 bytes allowed: the eleventh chunk of 100 passes the cap, and nothing more is read.
+    expect(state.pulls).toBe(11);
+    expect(aborts.count).toBe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.cancelled).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('holds a first event that fits maxBytes exactly', async () => {
+    const event = 'data: 12345\n\n';
+    const result = await awaitFirstEvent(listSource([event]).reader, {
+      deadlineMs: 10_000,
+      maxBytes: event.length,
+      abort: () => {},
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('is "too_large" when the decoded body passes its cap', async () => {
+    const reader = {
+      read: () => Promise.reject(new DecodedBodyTooLargeError(10)),
+      cancel: async () => {},
+    };
+    expect(await first(reader as unknown as ReadableStreamDefaultReader<Uint8Array>)).toEqual({
+      ok: false,
+      reason: 'too_large',
+    });
+  });
+
   it('is "ended" when the stream ends first, even with no byte', async () => {
     expect(await first(listSource([]).reader)).toEqual({ ok: false, reason: 'ended' });
     expect(vi.getTimerCount()).toBe(0);
@@ -130,7 +165,7 @@ describe('awaitFirstEvent', () => {
     const { reader, state, push } = pushSource();
     const { abort, aborts } = aborter();
     let result: unknown;
-    void awaitFirstEvent(reader, { deadlineMs: 5_000, abort }).then((value) => {
+    void awaitFirstEvent(reader, { deadlineMs: 5_000, maxBytes: 1 << 20, abort }).then((value) => {
       result = value;
     });
     push(': ping\n\n');

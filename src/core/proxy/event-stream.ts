@@ -1,5 +1,6 @@
 import type { BodyController, BodyReader, BodySource } from '../exchange/exchange.js';
 import type { BodyOutcome } from '../exchange/request-record.js';
+import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import type { StreamUsage } from '../usage/stream-usage.js';
 import { concatBytes } from './bytes.js';
@@ -24,21 +25,23 @@ export function errorEvent(code: string, message: string): Uint8Array {
 
 export type FirstEvent =
   | { ok: true; held: Uint8Array }
-  | { ok: false; reason: 'timeout' | 'ended' | 'failed' };
+  | { ok: false; reason: 'timeout' | 'ended' | 'failed' | 'too_large' };
 
 /**
  * Reads an event stream until its first whole event, holding what came so far. Nothing has reached the
  * client yet, so a stream that fails, ends or stays silent past `deadlineMs` here can still be retried
- * elsewhere. On timeout the upstream request is aborted through `abort`.
+ * elsewhere. On timeout the upstream request is aborted through `abort`. More than `maxBytes` without an
+ * event boundary (a stream that never separates its events) fails too, having held no more than that.
  *
  * @example
- * const first = await awaitFirstEvent(reader, { deadlineMs: 15_000, abort: () => controller.abort() });
+ * const first = await awaitFirstEvent(reader, { deadlineMs: 15_000, maxBytes: 1 << 20, abort: () => controller.abort() });
  */
 export async function awaitFirstEvent(
   reader: BodyReader,
-  options: { deadlineMs: number; abort: () => void; startTimer?: StartTimer | undefined },
+  options: { deadlineMs: number; maxBytes: number; abort: () => void; startTimer?: StartTimer | undefined },
 ): Promise<FirstEvent> {
   const held: Uint8Array[] = [];
+  let length = 0;
   const boundary = new EventBoundary();
   let timedOut = false;
   const timer = (options.startTimer ?? runtimeTimer)(options.deadlineMs, () => {
@@ -53,8 +56,15 @@ export async function awaitFirstEvent(
       if (result.done) return { ok: false, reason: 'ended' };
       held.push(result.value);
       if (boundary.feed(result.value)) return { ok: true, held: concatBytes(held) };
+      length += result.value.byteLength;
+      if (length > options.maxBytes) {
+        options.abort();
+        reader.cancel().catch(() => {});
+        return { ok: false, reason: 'too_large' };
+      }
     }
-  } catch {
+  } catch (error) {
+    if (error instanceof DecodedBodyTooLargeError) return { ok: false, reason: 'too_large' };
     return { ok: false, reason: timedOut ? 'timeout' : 'failed' };
   } finally {
     timer.cancel();

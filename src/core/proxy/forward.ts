@@ -47,6 +47,11 @@ export interface ForwardOptions {
   firstTokenTimeoutMs: number;
   streamIdleTimeoutMs: number;
   requestTimeoutMs: number;
+  /** The longest wait for the next chunk of a request body (408 past it, as past the request's deadline). */
+  clientBodyTimeoutMs: number;
+  maxFirstEventBytes: number;
+  maxHeldBodyBytes: number;
+  maxDecodedBodyBytes: number;
   /** Per model, the models to try in order when every provider of the model failed. */
   modelFallbacks: Readonly<Record<string, readonly string[]>>;
 }
@@ -103,7 +108,15 @@ export function createForward(options: ForwardOptions) {
 
   return async function forward(request: GatewayRequest, record: RequestRecord): Promise<GatewayResponse> {
     const target = forwardedTarget(request.url);
-    const body = await readBody(request, { maxBytes: options.maxBodyBytes });
+    const body = await readBody(request, {
+      maxBytes: options.maxBodyBytes,
+      timeouts: {
+        idleMs: options.clientBodyTimeoutMs,
+        deadline: record.start + options.requestTimeoutMs,
+        now,
+        startTimer: options.startTimer,
+      },
+    });
     const found = routing ? modelOf(request, body) : NO_BODY_MODEL;
     const model = found.kind === 'model' ? found.model : undefined;
     // What accounting needs of the body, read on its bytes; for a chat stream, usage asked for if need be.
@@ -179,6 +192,9 @@ export function createForward(options: ForwardOptions) {
         backoff,
         headersTimeoutMs: options.upstreamHeadersTimeoutMs,
         idleTimeoutMs: options.streamIdleTimeoutMs,
+        maxFirstEventBytes: options.maxFirstEventBytes,
+        maxHeldBytes: options.maxHeldBodyBytes,
+        maxDecodedBytes: options.maxDecodedBodyBytes,
         expectDone,
         onBodyEnd,
         streamUsage,

@@ -193,13 +193,15 @@ describe('clientResponseHeaders', () => {
     expect(names(headers)).toEqual([]);
   });
 
-  it('drops content-encoding and content-length when the body was encoded', () => {
+  it('keeps content-encoding and content-length that the transport passed on (the body is still encoded)', () => {
     const upstream = new Headers({
-      'content-encoding': 'gzip',
+      'content-encoding': 'zstd',
       'content-length': '123',
       'content-type': 'application/json',
     });
     expect(Object.fromEntries(clientResponseHeaders(upstream))).toEqual({
+      'content-encoding': 'zstd',
+      'content-length': '123',
       'content-type': 'application/json',
     });
   });

@@ -109,20 +109,18 @@ export function upstreamRequestHeaders(
 
 /**
  * The headers sent back to the client: the provider's, minus hop-by-hop fields, cookies and its own CORS
- * (the gateway answers CORS itself). The runtime's fetch has already decoded a compressed body, so
- * Content-Encoding and the encoded Content-Length would lie about the bytes that follow: both go.
+ * (the gateway answers CORS itself). Content-Encoding stays when the transport passed it on: the body is then
+ * still encoded (a transport that decoded it left the header out).
  *
  * @example
- * clientResponseHeaders(upstream.headers).has('content-encoding'); // false
+ * clientResponseHeaders(upstream.headers).has('set-cookie'); // false
  */
 export function clientResponseHeaders(upstream: HeaderSource): LightHeaders {
   const named = connectionOptions(upstream);
-  const decoded = upstream.get('content-encoding') !== null;
   const headers = new LightHeaders();
   upstream.forEach((value, name) => {
     if (NOT_TO_CLIENT.has(name) || named?.has(name) || name.startsWith('access-control-')) return;
     if (name.startsWith('proxy-')) return;
-    if (decoded && (name === 'content-encoding' || name === 'content-length')) return;
     headers.append(name, value);
   });
   return headers;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listSource, pushSource } from '../../../test/fixtures/scripted-source.js';
+import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import { holdBody } from './hold-body.js';
 
 const decoder = new TextDecoder();
@@ -28,6 +29,15 @@ function options(overrides: { maxBytes?: number; idleMs?: number } = {}) {
 }
 
 describe('holdBody', () => {
+  it('fails as "too_large" when a compressed body decodes past its cap', async () => {
+    const reader = {
+      read: () => Promise.reject(new DecodedBodyTooLargeError(10)),
+      cancel: async () => {},
+    };
+    expect(await holdBody(reader, options().options)).toEqual({ ok: false, reason: 'too_large' });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('returns the whole body as one array', async () => {
     const { reader } = listSource(['{"a":', '1', '}']);
     const { options: opts, aborts } = options();

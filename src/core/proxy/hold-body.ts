@@ -1,4 +1,5 @@
 import type { BodyReader } from '../exchange/exchange.js';
+import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import type { StartTimer } from '../resilience/start-timer.js';
 import { concatBytes } from './bytes.js';
 import { watchIdle } from './idle-watchdog.js';
@@ -6,12 +7,12 @@ import { watchIdle } from './idle-watchdog.js';
 export type HeldBody =
   | { ok: true; complete: true; bytes: Uint8Array<ArrayBuffer> }
   | { ok: true; complete: false; held: Uint8Array[]; reader: BodyReader }
-  | { ok: false; reason: 'stalled' | 'failed' };
+  | { ok: false; reason: 'stalled' | 'failed' | 'too_large' };
 
 /**
  * Reads an upstream body whole, up to `maxBytes`, before anything is sent: a JSON answer cut short upstream is
  * then a failed attempt to retry, never a truncated answer handed on. A body that outgrows `maxBytes` is
- * returned part-read, to be streamed on.
+ * returned part-read, to be streamed on. A compressed body that decodes past its cap fails (`too_large`).
  *
  * @example
  * const body = await holdBody(response.body.getReader(), { maxBytes: 8 << 20, idleMs: 20_000, now: Date.now, abort });
@@ -58,7 +59,8 @@ export async function holdBody(
       length += result.value.byteLength;
       if (length > options.maxBytes) return { ok: true, complete: false, held: chunks, reader };
     }
-  } catch {
+  } catch (error) {
+    if (error instanceof DecodedBodyTooLargeError) return { ok: false, reason: 'too_large' };
     return { ok: false, reason: stalled ? 'stalled' : 'failed' };
   } finally {
     watchdog.stop();

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { listSource } from '../../../test/fixtures/scripted-source.js';
+import { describe, expect, it, vi } from 'vitest';
+import { listSource, pushSource } from '../../../test/fixtures/scripted-source.js';
 import { bodyStream } from '../exchange/exchange.js';
 import type { BodyOutcome } from '../exchange/request-record.js';
 import { observeBody as observeSource } from './observe-body.js';
@@ -141,5 +141,62 @@ describe('observeBody with a prefix', () => {
       observeBody(stream.getReader(), { prefix: encoder.encode('held-'), onEnd: () => {} }),
     ).text();
     expect(text).toBe('held-rest');
+  });
+});
+
+describe('observeBody with an idle watchdog', () => {
+  it('fails the body, aborts upstream and cancels the source when a read stays pending past idleMs', async () => {
+    vi.useFakeTimers();
+    try {
+      const { reader, state, push } = pushSource();
+      const { outcomes, onEnd } = recorder();
+      const aborts = { count: 0 };
+      const observed = observeBody(reader, {
+        onEnd,
+        idleMs: 1_000,
+        now: () => Date.now(),
+        abort: () => {
+          aborts.count += 1;
+        },
+      }).getReader();
+      push('part one');
+      expect(new TextDecoder().decode((await observed.read()).value)).toBe('part one');
+      const next = observed.read().then(
+        () => 'ended',
+        (error: unknown) => (error instanceof Error ? error.message : 'failed'),
+      );
+      await vi.advanceTimersByTimeAsync(999);
+      expect(aborts.count).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await next).toContain('STREAM_IDLE_TIMEOUT_MS');
+      expect(aborts.count).toBe(1);
+      expect(state.cancelled).toBe(true);
+      expect(outcomes).toEqual(['failed']);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not count the time the client takes to read, and stops its timer at the end', async () => {
+    vi.useFakeTimers();
+    try {
+      const { stream } = listSource(['a', 'b']);
+      const { outcomes, onEnd } = recorder();
+      const observed = observeBody(stream.getReader(), {
+        onEnd,
+        idleMs: 1_000,
+        now: () => Date.now(),
+        abort: () => {},
+      }).getReader();
+      await observed.read();
+      await vi.advanceTimersByTimeAsync(5_000);
+      await observed.read();
+      expect((await observed.read()).done).toBe(true);
+      expect(outcomes).toEqual(['complete']);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

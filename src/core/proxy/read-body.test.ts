@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { InvalidRequestError } from '../errors/gateway-error.js';
+import { describe, expect, it, vi } from 'vitest';
+import { InvalidRequestError, RequestTimeoutError } from '../errors/gateway-error.js';
 import { fromWebRequest } from '../exchange/exchange.js';
 import { readBody as readGatewayBody } from './read-body.js';
 
@@ -181,5 +181,100 @@ describe('readBody', () => {
   it('refuses a stream one byte over the limit', async () => {
     const { stream } = chunkedSource([new Uint8Array(10), new Uint8Array(1)]);
     await expectTooLarge(readBody(streamingRequest(stream), { maxBytes: 10 }), 10);
+  });
+});
+
+describe('readBody with upload timeouts', () => {
+  /** A request whose body the test feeds by hand. */
+  function slowRequest() {
+    let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const state = { cancelled: false };
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    });
+    return {
+      request: streamingRequest(stream),
+      state,
+      send: (text: string) => {
+        // Once the gateway gave up on the body, its stream is closed: what the client sends goes nowhere.
+        if (!state.cancelled) controller?.enqueue(new TextEncoder().encode(text));
+      },
+      end: () => controller?.close(),
+    };
+  }
+
+  async function expectTimeout(promise: Promise<unknown>, setting: string): Promise<void> {
+    const error = await promise.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ status: 408, code: 'request_timeout', type: 'invalid_request_error' });
+    expect((error as Error).message).toContain(setting);
+  }
+
+  it('answers 408 when the client goes silent for idleMs, and cancels the body', async () => {
+    vi.useFakeTimers();
+    try {
+      const { request, state, send } = slowRequest();
+      const reading = readGatewayBody(fromWebRequest(request), {
+        maxBytes: 1024,
+        timeouts: { idleMs: 1_000, deadline: Date.now() + 60_000, now: () => Date.now() },
+      });
+      const verdict = expectTimeout(reading, 'CLIENT_BODY_TIMEOUT_MS');
+      send('{"a":');
+      await vi.advanceTimersByTimeAsync(900);
+      send('1');
+      await vi.advanceTimersByTimeAsync(900);
+      await vi.advanceTimersByTimeAsync(200);
+      await verdict;
+      expect(state.cancelled).toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("answers 408 when the body is still arriving at the request's deadline, however steadily", async () => {
+    vi.useFakeTimers();
+    try {
+      const { request, send } = slowRequest();
+      const reading = readGatewayBody(fromWebRequest(request), {
+        maxBytes: 1 << 20,
+        timeouts: { idleMs: 1_000, deadline: Date.now() + 3_000, now: () => Date.now() },
+      });
+      const verdict = expectTimeout(reading, 'REQUEST_TIMEOUT_MS');
+      for (let i = 0; i < 40; i++) {
+        send('x');
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      await verdict;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('returns a body that arrives in time, its timer cancelled', async () => {
+    vi.useFakeTimers();
+    try {
+      const { request, send, end } = slowRequest();
+      const reading = readGatewayBody(fromWebRequest(request), {
+        maxBytes: 1024,
+        timeouts: { idleMs: 1_000, deadline: Date.now() + 60_000, now: () => Date.now() },
+      });
+      send('{"a":');
+      await vi.advanceTimersByTimeAsync(500);
+      send('1}');
+      end();
+      expect(new TextDecoder().decode(await reading)).toBe('{"a":1}');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -15,6 +15,9 @@ export type FailureKind =
   | 'body_stalled'
   | 'stream_ended_early'
   | 'stream_interrupted'
+  | 'first_event_too_large'
+  | 'decoded_too_large'
+  | 'unsupported_encoding'
   | 'context_length_exceeded';
 
 export interface AttemptFailure {
@@ -65,6 +68,12 @@ function describe(failure: AttemptFailure): string {
       return 'ended its stream before the first event';
     case 'stream_interrupted':
       return 'broke off its stream';
+    case 'first_event_too_large':
+      return 'sent more than MAX_FIRST_EVENT_BYTES before the first event of its stream';
+    case 'decoded_too_large':
+      return 'sent a compressed answer that decodes past MAX_DECODED_BODY_BYTES';
+    case 'unsupported_encoding':
+      return 'sent an answer in a content encoding the gateway cannot decode';
     case 'context_length_exceeded':
       return 'found the request longer than its context window (HTTP 400 context_length_exceeded)';
   }

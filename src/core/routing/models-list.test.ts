@@ -32,7 +32,13 @@ function listing(entries: Entry[]) {
       }),
     breaker: { failureThreshold: 3, cooldownMs: 1000, maxCooldownMs: 1000, now: Date.now },
   });
-  const list = createModelsList({ providers, now: Date.now, cacheMs: 60_000, timeoutMs: 1000 });
+  const list = createModelsList({
+    providers,
+    now: Date.now,
+    cacheMs: 60_000,
+    timeoutMs: 1000,
+    maxBytes: 1 << 20,
+  });
   return { asked, ids: async () => (await list()).data.map((model) => [model.id, model.owned_by]) };
 }
 

@@ -16,21 +16,30 @@ export interface ModelsListOptions {
   cacheMs: number;
   /** The longest a listing waits for a provider's own list; a slower one is left out this time. */
   timeoutMs: number;
+  /** The largest list read (`MAX_HELD_BODY_BYTES`): a longer one is left out. */
+  maxBytes: number;
 }
 
 const decoder = new TextDecoder();
 
-async function readAll(provider: Provider, signal: AbortSignal): Promise<string[]> {
+async function readAll(provider: Provider, signal: AbortSignal, maxBytes: number): Promise<string[]> {
   const headers = new LightHeaders(Object.fromEntries(provider.setHeaders));
   const response = await provider.transport(upstreamUrl(provider, '/v1/models'), {
     method: 'GET',
     headers,
     body: undefined,
     signal,
+    maxDecodedBytes: maxBytes,
   });
   if (response.body === null) return [];
   let text = '';
+  let length = 0;
   for (let chunk = await response.body.read(); !chunk.done; chunk = await response.body.read()) {
+    length += chunk.value.byteLength;
+    if (length > maxBytes) {
+      await response.body.cancel().catch(() => {});
+      return [];
+    }
     text += decoder.decode(chunk.value, { stream: true });
   }
   if (response.status !== 200) return [];
@@ -64,7 +73,7 @@ export function createModelsList(options: ModelsListOptions) {
       const controller = new AbortController();
       // A provider that never answers must not hold a connection forever: give it ten listing deadlines.
       const stop = setTimeout(() => controller.abort(), timeoutMs * 10);
-      running = readAll(provider, controller.signal)
+      running = readAll(provider, controller.signal, options.maxBytes)
         .then((ids) => void cached.set(provider, { at: now(), ids }))
         .catch(() => {})
         .finally(() => {
