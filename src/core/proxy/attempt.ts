@@ -1,3 +1,4 @@
+import { concatBytes } from '../exchange/bytes.js';
 import type { GatewayResponse } from '../exchange/exchange.js';
 import type { HeaderMap } from '../exchange/header-map.js';
 import type { BodyOutcome } from '../exchange/request-record.js';
@@ -9,7 +10,6 @@ import type { RequestBudget } from '../resilience/request-budget.js';
 import { retryAfterMs } from '../resilience/retry-after.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import type { StreamUsage } from '../usage/stream-usage.js';
-import { concatBytes } from './bytes.js';
 import { isContextLengthError } from './context-length.js';
 import type { StreamContinuation } from './continuation-hook.js';
 import { awaitFirstEvent, relayEventStream } from './event-stream.js';

@@ -1,5 +1,5 @@
+import { concatBytes } from '../exchange/bytes.js';
 import type { BodySource } from '../exchange/exchange.js';
-import { concatBytes } from './bytes.js';
 import type { StreamContinuation } from './continuation-hook.js';
 import { rewrittenStream, type StreamIdentity } from './continued-stream.js';
 

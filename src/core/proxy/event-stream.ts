@@ -1,9 +1,9 @@
+import { concatBytes } from '../exchange/bytes.js';
 import type { BodyController, BodyReader, BodySource } from '../exchange/exchange.js';
 import type { BodyOutcome } from '../exchange/request-record.js';
 import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import type { StreamUsage } from '../usage/stream-usage.js';
-import { concatBytes } from './bytes.js';
 import { lastEventEnd, type StreamContinuation } from './continuation-hook.js';
 import { endsWithDone } from './ends-with-done.js';
 import { EventBoundary } from './event-boundary.js';

@@ -1,7 +1,7 @@
+import { concatBytes } from '../exchange/bytes.js';
 import type { BodyReader } from '../exchange/exchange.js';
 import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import type { StartTimer } from '../resilience/start-timer.js';
-import { concatBytes } from './bytes.js';
 import { watchIdle } from './idle-watchdog.js';
 
 export type HeldBody =

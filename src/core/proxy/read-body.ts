@@ -1,7 +1,7 @@
 import { InvalidRequestError, RequestTimeoutError } from '../errors/gateway-error.js';
+import { concatBytes } from '../exchange/bytes.js';
 import type { BodyReader, GatewayRequest } from '../exchange/exchange.js';
 import { runtimeTimer, type StartTimer, type TimerHandle } from '../resilience/start-timer.js';
-import { concatBytes } from './bytes.js';
 
 function tooLarge(maxBytes: number): InvalidRequestError {
   return new InvalidRequestError(

@@ -1,3 +1,4 @@
+import { concatBytes } from '../exchange/bytes.js';
 import type { Usage } from '../exchange/request-record.js';
 import { readUsage } from './read-usage.js';
 
@@ -31,13 +32,6 @@ function usageAt(bytes: Uint8Array, start: number, end: number): number {
     if (bytes[next] !== N) return at;
   }
   return -1;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /**
@@ -85,7 +79,11 @@ export class StreamUsage {
       const drop =
         partial === undefined
           ? this.#line(chunk, lineStart, end)
-          : this.#line(concat(partial, chunk.subarray(lineStart, end)), 0, partial.length + end - lineStart);
+          : this.#line(
+              concatBytes([partial, chunk.subarray(lineStart, end)]),
+              0,
+              partial.length + end - lineStart,
+            );
       let next = end + 1;
       if (drop) {
         pieces ??= [];
@@ -103,7 +101,7 @@ export class StreamUsage {
     let sendTo = chunk.length;
     if (lineStart < chunk.length) {
       const rest = chunk.subarray(lineStart);
-      this.#partial = this.#partial === undefined ? rest.slice() : concat(this.#partial, rest);
+      this.#partial = this.#partial === undefined ? rest.slice() : concatBytes([this.#partial, rest]);
       if (this.#remove) sendTo = lineStart;
     }
     if (pieces === undefined) {
@@ -111,7 +109,7 @@ export class StreamUsage {
       return sendFrom < sendTo ? chunk.subarray(sendFrom, sendTo) : EMPTY;
     }
     if (sendFrom < sendTo) pieces.push(chunk.subarray(sendFrom, sendTo));
-    return pieces.length === 1 ? (pieces[0] as Uint8Array) : joinAll(pieces);
+    return pieces.length === 1 ? (pieces[0] as Uint8Array) : concatBytes(pieces);
   }
 
   /** What is still held at the end of the stream (a last line without its line end), to send before closing. */
@@ -171,16 +169,4 @@ export class StreamUsage {
     if (!usageOnly) this.dataLines++;
     return this.#remove && usageOnly;
   }
-}
-
-function joinAll(pieces: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const piece of pieces) length += piece.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
 }
