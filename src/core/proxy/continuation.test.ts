@@ -19,6 +19,7 @@ describe('createContinuation', () => {
     let continuedCount = 0;
     const continuation = createContinuation({
       body,
+      maxBytes: 1 << 20,
       onContinued: () => {
         continuedCount += 1;
       },
@@ -60,6 +61,7 @@ describe('createContinuation', () => {
     let asked = 0;
     const continuation = createContinuation({
       body: requestBody,
+      maxBytes: 1 << 20,
       tries: () => [
         async () => {
           asked += 1;
@@ -72,8 +74,29 @@ describe('createContinuation', () => {
     expect(asked).toBe(0);
   });
 
+  it('keeps at most maxBytes of the delivered stream: a longer answer is not continued', async () => {
+    let asked = 0;
+    const try1 = async () => {
+      asked += 1;
+      return STREAM;
+    };
+    const first = chunk({ content: 'x' });
+    const fits = createContinuation({ body, maxBytes: first.byteLength, tries: () => [try1] });
+    fits.delivered(first);
+    expect(await fits.resume()).toBeDefined();
+    const over = createContinuation({ body, maxBytes: first.byteLength, tries: () => [try1] });
+    over.delivered(first);
+    over.delivered(chunk({ content: 'y' }));
+    expect(await over.resume()).toBeUndefined();
+    expect(asked).toBe(1);
+  });
+
   it('is undefined when no candidate takes it', async () => {
-    const continuation = createContinuation({ body, tries: () => [async () => undefined] });
+    const continuation = createContinuation({
+      body,
+      maxBytes: 1 << 20,
+      tries: () => [async () => undefined],
+    });
     continuation.delivered(chunk({ content: 'x' }));
     expect(await continuation.resume()).toBeUndefined();
   });

@@ -79,13 +79,23 @@ export function createContinuation(options: {
   tries: () => readonly ContinuationTry[];
   /** Called when a candidate took over (for the request's record and /stats). */
   onContinued?: () => void;
+  /**
+   * Most bytes of the delivered stream kept for a continuation (`MAX_HELD_BODY_BYTES`): a longer answer is not
+   * continued, so a provider cannot make the gateway hold a whole long stream.
+   */
+  maxBytes: number;
 }): StreamContinuation {
-  const chunks: Uint8Array[] = [];
+  let chunks: Uint8Array[] | undefined = [];
+  let held = 0;
   return {
     delivered(chunk) {
-      chunks.push(chunk);
+      if (chunks === undefined) return;
+      held += chunk.byteLength;
+      if (held > options.maxBytes) chunks = undefined;
+      else chunks.push(chunk);
     },
     async resume() {
+      if (chunks === undefined) return undefined;
       const delivered = readDelivered(chunks);
       if (!delivered.continuable) return undefined;
       let request: Record<string, unknown>;

@@ -205,6 +205,7 @@ export function createForward(options: ForwardOptions) {
     const continuationFor = (index: number, tried: ReadonlySet<Provider>): StreamContinuation =>
       createContinuation({
         body: body as Uint8Array,
+        maxBytes: options.maxHeldBodyBytes,
         onContinued: () => {
           record.continued = true;
         },
