@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../test/fixtures/seeded-random.js';
 import { readUsage } from './read-usage.js';
-import { StreamUsage } from './stream-usage.js';
+import { MAX_LINE_BYTES, StreamUsage } from './stream-usage.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -117,6 +117,34 @@ describe('StreamUsage against its text definition', () => {
     const watch = new StreamUsage({ removeUsageChunk: true });
     const chunk = encoder.encode('data: {"choices":[{"delta":{"content":"hi"}}],"usage":null}\n\n');
     expect(watch.filter(chunk)).toBe(chunk);
+  });
+
+  it('holds no line past MAX_LINE_BYTES: a longer one goes on as it comes, in order, and the stream stays intact', () => {
+    const watch = new StreamUsage({ removeUsageChunk: true });
+    const piece = encoder.encode(`data: {"choices":[{"delta":{"content":"${'x'.repeat(16 * 1024)}`);
+    const tail = encoder.encode(
+      '"}}]}\n\ndata: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}\n\n',
+    );
+    const out: Uint8Array[] = [];
+    let sent = 0;
+    let fed = 0;
+    while (fed <= 2 * MAX_LINE_BYTES) {
+      const chunk = watch.filter(piece);
+      out.push(chunk);
+      sent += chunk.byteLength;
+      fed += piece.byteLength;
+    }
+    // Held at most one line's cap: everything past it has gone on already.
+    expect(fed - sent).toBeLessThanOrEqual(MAX_LINE_BYTES);
+    expect(sent).toBeGreaterThan(MAX_LINE_BYTES);
+    out.push(watch.filter(tail), watch.flush());
+    const text = decoder.decode(Buffer.concat(out));
+    const expected = decoder.decode(
+      Buffer.concat([...Array.from({ length: fed / piece.byteLength }, () => piece)]),
+    );
+    // The long line whole and in order; the usage-only chunk the gateway asked for still cut, its usage read.
+    expect(text).toBe(`${expected}"}}]}\n\n`);
+    expect(watch.usage).toMatchObject({ inputTokens: 1, outputTokens: 2 });
   });
 
   it('reads the Responses API usage in response.completed', () => {

@@ -13,6 +13,11 @@ const USAGE_KEY = [0x75, 0x73, 0x61, 0x67, 0x65, 0x22]; // usage" (after the ope
 const DATA_FIELD = [0x64, 0x61, 0x74, 0x61, 0x3a]; // data:
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
+/**
+ * The longest line kept while its end is awaited. A longer one cannot be the usage-only chunk: it goes on to the
+ * client as it comes and is not read for usage (the stream's usage is then estimated if none other came).
+ */
+export const MAX_LINE_BYTES = 1 << 20;
 
 const isBlank = (byte: number | undefined) => byte === 0x20 || byte === 0x09 || byte === LF || byte === CR;
 
@@ -56,8 +61,11 @@ export class StreamUsage {
   /** `data:` lines seen, the usage-only one and `[DONE]` aside: what an estimate counts when no usage came. */
   dataLines = 0;
   readonly #remove: boolean;
-  /** The current line's bytes so far, when it started in an earlier chunk. */
-  #partial: Uint8Array | undefined;
+  /** The current line's bytes so far (kept in pieces, joined once at its end), when it began in an earlier chunk. */
+  #partial: Uint8Array[] | undefined;
+  #partialLength = 0;
+  /** The current line passed {@link MAX_LINE_BYTES}: neither kept nor read. */
+  #overlong = false;
   /** 0: nothing to drop; 1: the removed event's blank line comes next; 2: its CR came, its LF next. */
   #dropBlank = 0;
 
@@ -75,14 +83,19 @@ export class StreamUsage {
     let held = this.#remove ? this.#partial : undefined;
     for (let end = chunk.indexOf(LF, lineStart); end !== -1; end = chunk.indexOf(LF, lineStart)) {
       const partial = this.#partial;
+      const length = this.#partialLength;
+      const overlong = this.#overlong;
       this.#partial = undefined;
-      const drop =
-        partial === undefined
+      this.#partialLength = 0;
+      this.#overlong = false;
+      const drop = overlong
+        ? false
+        : partial === undefined
           ? this.#line(chunk, lineStart, end)
           : this.#line(
-              concatBytes([partial, chunk.subarray(lineStart, end)]),
+              concatBytes([...partial, chunk.subarray(lineStart, end)]),
               0,
-              partial.length + end - lineStart,
+              length + end - lineStart,
             );
       let next = end + 1;
       if (drop) {
@@ -93,16 +106,29 @@ export class StreamUsage {
         sendFrom = next;
       } else if (held !== undefined) {
         pieces ??= [];
-        pieces.push(held);
+        pieces.push(...held);
       }
       held = undefined;
       lineStart = next;
     }
     let sendTo = chunk.length;
-    if (lineStart < chunk.length) {
+    if (lineStart < chunk.length && !this.#overlong) {
       const rest = chunk.subarray(lineStart);
-      this.#partial = this.#partial === undefined ? rest.slice() : concatBytes([this.#partial, rest]);
-      if (this.#remove) sendTo = lineStart;
+      if (this.#partialLength + rest.length > MAX_LINE_BYTES) {
+        // Too long to be the usage chunk: what was held of it goes on first, then the rest as it comes.
+        this.#overlong = true;
+        this.#partial = undefined;
+        this.#partialLength = 0;
+        if (held !== undefined) {
+          pieces ??= [];
+          pieces.push(...held);
+        }
+      } else {
+        if (this.#partial === undefined) this.#partial = [rest.slice()];
+        else this.#partial.push(rest.slice());
+        this.#partialLength += rest.length;
+        if (this.#remove) sendTo = lineStart;
+      }
     }
     if (pieces === undefined) {
       if (sendFrom === 0 && sendTo === chunk.length) return chunk;
@@ -114,9 +140,11 @@ export class StreamUsage {
 
   /** What is still held at the end of the stream (a last line without its line end), to send before closing. */
   flush(): Uint8Array {
-    const rest = this.#partial;
+    const pieces = this.#partial;
     this.#partial = undefined;
-    if (rest === undefined) return EMPTY;
+    this.#partialLength = 0;
+    if (pieces === undefined) return EMPTY;
+    const rest = concatBytes(pieces);
     const drop = this.#line(rest, 0, rest.length);
     return this.#remove && !drop ? rest : EMPTY;
   }
