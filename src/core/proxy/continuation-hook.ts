@@ -17,6 +17,13 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /**
+ * The most of an unfinished event the relay holds back while a continuation is possible. A longer event gives
+ * the continuation up: the relay then sends everything as it comes, as without one (a provider could otherwise
+ * make it hold, and scan again at every chunk, an event without end).
+ */
+export const MAX_PARTIAL_EVENT_BYTES = 1 << 20;
+
+/**
  * Where the last whole SSE event of `bytes` ends (just after its blank line: LF LF or CRLF CRLF), or 0 when
  * none does. With a continuation configured, the relay sends only whole events, so a cut stream leaves no
  * half event in the client's parser for the continued one to run into.

@@ -397,6 +397,27 @@ describe('relayEventStream', () => {
       expect(outcomes).toEqual(['failed']);
     });
 
+    it('gives the continuation up for an event longer than MAX_PARTIAL_EVENT_BYTES: all goes on as it comes', async () => {
+      let resumed = 0;
+      const long = `data: {"n":"${'x'.repeat(256 * 1024)}`;
+      const chunks = ['data: {"n":1}\n\n', long, long, long, long, long, '"}\n\n'];
+      const { stream, outcomes } = relay(listSource(chunks, { failAfter: chunks.length }), {
+        continuation: {
+          delivered: () => {},
+          resume: async () => {
+            resumed += 1;
+            return undefined;
+          },
+        },
+      });
+      const out = text(await readAll(stream));
+      // Nothing held back past the cap, nothing lost, and no continuation asked for once given up.
+      expect(out.startsWith(`data: {"n":0}\n\n${chunks.join('')}`)).toBe(true);
+      expect(out).toContain('"code":"upstream_stream_interrupted"');
+      expect(resumed).toBe(0);
+      expect(outcomes).toEqual(['failed']);
+    });
+
     it('is not asked for a stream that completed', async () => {
       let resumed = 0;
       const { stream, outcomes } = relay(listSource(['data: [DONE]\n\n']), {

@@ -4,7 +4,7 @@ import type { BodyOutcome } from '../exchange/request-record.js';
 import { DecodedBodyTooLargeError } from '../providers/decoded-limit.js';
 import { runtimeTimer, type StartTimer } from '../resilience/start-timer.js';
 import type { StreamUsage } from '../usage/stream-usage.js';
-import { lastEventEnd, type StreamContinuation } from './continuation-hook.js';
+import { lastEventEnd, MAX_PARTIAL_EVENT_BYTES, type StreamContinuation } from './continuation-hook.js';
 import { endsWithDone } from './ends-with-done.js';
 import { EventBoundary } from './event-boundary.js';
 import { type IdleWatchdog, watchIdle } from './idle-watchdog.js';
@@ -240,6 +240,13 @@ class EventStreamRelay implements BodySource {
   #sendWhole(chunk: Uint8Array, controller: BodyController): boolean {
     const bytes = this.#partial === undefined ? chunk : concatBytes([this.#partial, chunk]);
     const end = lastEventEnd(bytes);
+    if (bytes.length - end > MAX_PARTIAL_EVENT_BYTES) {
+      // An event too long to hold: no continuation for this stream, and everything goes on as it comes.
+      this.#continuation = undefined;
+      this.#partial = undefined;
+      controller.enqueue(bytes);
+      return true;
+    }
     this.#partial = end === bytes.length ? undefined : bytes.subarray(end);
     if (end === 0) return false;
     const whole = end === bytes.length ? bytes : bytes.subarray(0, end);
