@@ -132,7 +132,9 @@ describe('npm start (node dist/gateway.mjs)', () => {
     const run = start({ PROXY_API_KEYS: 'k' });
     await ready(run);
     run.child.kill('SIGTERM');
-    expect(await exitOf(run)).toBe(0);
+    const code = await exitOf(run);
+    // On a failure, say how it ended: once (in a loaded CI run) the process ended by a signal instead.
+    expect(code, `signal ${run.child.signalCode}; stdout: ${run.stdout()}; stderr: ${run.stderr()}`).toBe(0);
   });
 
   it.each([
@@ -229,7 +231,9 @@ describe('npm start (node dist/gateway.mjs)', () => {
     expect(stats.status).toBe(200);
     expect(run.stdout() + run.stderr()).not.toContain(SECRET);
     run.child.kill('SIGTERM');
-    expect(await exitOf(run)).toBe(0);
+    const code = await exitOf(run);
+    // On a failure, say how it ended: once (in a loaded CI run) the process ended by a signal instead.
+    expect(code, `signal ${run.child.signalCode}; stdout: ${run.stdout()}; stderr: ${run.stderr()}`).toBe(0);
   });
 
   it('says in one line when the port is taken', async () => {
